@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ValidSession } from '../../core/outcome.js';
+import type { SessionData } from '../../core/session.js';
+import type { HttpSessions } from '../../transport/http-sessions.js';
+import type { HttpReply } from '../../transport/reply.js';
+import { errorReply, failureReply } from '../../transport/reply.js';
+import type { RequestFacts } from '../../transport/request.js';
+
+export interface NodeFactsOptions {
+  /**
+   * Take the client address from the first `X-Forwarded-For` entry. Only behind a proxy you run.
+   * @default false
+   */
+  trustProxy?: boolean;
+}
+
+/** Request facts from a node:http request, without copying headers. */
+export function nodeRequestFacts(request: IncomingMessage, options: NodeFactsOptions = {}): RequestFacts {
+  return {
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    header(name: string): string | null {
+      const value = request.headers[name];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
+    },
+    ip: clientIp(request, options.trustProxy ?? false),
+  };
+}
+
+function clientIp(request: IncomingMessage, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = request.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return request.socket.remoteAddress ?? null;
+}
+
+/** Writes a reply to a node:http response. 440 gets its conventional reason phrase. */
+export function writeReply(response: ServerResponse, reply: HttpReply): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of reply.headers) {
+    const existing = headers[name];
+    if (existing === undefined) headers[name] = value;
+    else headers[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  response.writeHead(reply.status, reply.status === 440 ? 'Login Time-out' : undefined, headers);
+  response.end(reply.body);
+}
+
+/** Adds `Set-Cookie` values (and `Cache-Control: no-store`) to a response that has not been sent yet. */
+export function appendCookies(response: ServerResponse, setCookies: readonly string[]): void {
+  if (setCookies.length === 0) return;
+  const existing = response.getHeader('set-cookie');
+  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  response.setHeader('set-cookie', [...list, ...setCookies]);
+  response.setHeader('cache-control', 'no-store');
+}
+
+/**
+ * Authenticates a node:http request. On success returns the session and sets any renewal cookie on `response`;
+ * otherwise writes the refusal (401/440/503) and returns null.
+ */
+export async function authenticateNode<Data extends SessionData>(
+  sessions: HttpSessions<Data>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: NodeFactsOptions = {},
+): Promise<ValidSession<Data>['session'] | null> {
+  try {
+    const auth = await sessions.authenticate(nodeRequestFacts(request, options));
+    if (!auth.result.ok) {
+      writeReply(response, failureReply(auth.result, auth.setCookies));
+      return null;
+    }
+    appendCookies(response, auth.setCookies);
+    return auth.result.session;
+  } catch (error) {
+    writeReply(response, errorReply(error));
+    return null;
+  }
+}

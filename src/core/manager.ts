@@ -1,0 +1,468 @@
+import type { SessionStore } from '../stores/contract.js';
+import { isTesseraError, SessionLimitError, StoreUnavailableError } from './errors.js';
+import { EventHub, type TesseraEvent, type TesseraEventListener, type TesseraEventType } from './events.js';
+import { constantTimeEqual } from './hash.js';
+import { sameNetwork } from './ip.js';
+import { isJsonValue, isPlainObject, type JsonValue } from './json.js';
+import { type ResolvedOptions, resolveOptions, type TesseraOptions } from './options.js';
+import {
+  sessionExpired,
+  TOKEN_MISSING,
+  tokenInvalid,
+  type ValidationFailure,
+  type ValidationResult,
+} from './outcome.js';
+import {
+  type DataPatch,
+  expiresAt,
+  type Session,
+  type SessionData,
+  type SessionRecord,
+  toSession,
+} from './session.js';
+import { hashSecret, isSessionId, mintToken, newSessionId, parseToken } from './token.js';
+
+export interface ClientInfo {
+  /** The client's address, as your proxy setup establishes it. */
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export interface CreateInput<Data extends SessionData> extends ClientInfo {
+  subject: string;
+  data?: Data;
+  /** Authentication level reached at login. @default 1 */
+  level?: number;
+}
+
+export interface IssuedSession<Data extends SessionData> {
+  /** The token to hand to the client. Never log it. */
+  readonly token: string;
+  readonly session: Session<Data>;
+}
+
+export type RotateResult<Data extends SessionData> = ({ ok: true } & IssuedSession<Data>) | ValidationFailure;
+
+export type UpdateDataResult<Data extends SessionData> =
+  | { ok: true; session: Session<Data> }
+  | { ok: false; code: 'version_conflict'; version: number }
+  | { ok: false; code: 'not_found' };
+
+export interface LevelRequirement {
+  /** Minimum authentication level. */
+  level: number;
+  /** Seconds since the level was reached after which it no longer counts ("sudo mode" window). */
+  maxAge?: number;
+}
+
+/**
+ * The session engine: issues, validates, renews, rotates and ends opaque server-side sessions.
+ * Framework-free: adapters translate HTTP to these calls.
+ */
+export class SessionManager<Data extends SessionData = SessionData> {
+  readonly options: ResolvedOptions;
+  readonly #store: SessionStore;
+  readonly #events: EventHub;
+
+  constructor(options: TesseraOptions) {
+    this.options = resolveOptions(options);
+    this.#store = this.options.store;
+    this.#events = new EventHub();
+    if (options.onEvent !== undefined) this.#events.on('*', options.onEvent);
+  }
+
+  get store(): SessionStore {
+    return this.#store;
+  }
+
+  /** Subscribes to events (`*` for all). Returns the unsubscribe function. */
+  on(type: TesseraEventType | '*', listener: TesseraEventListener): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /** Emits an event through this manager's hub (used by transports and CSRF checks). */
+  emit(event: Omit<TesseraEvent, 'at'> & { at?: number }): void {
+    this.#events.emit({ ...event, at: event.at ?? this.options.clock() });
+  }
+
+  /** Creates a session: the only operation that inserts. Use it at login (never reuse a pre-login token). */
+  async create(input: CreateInput<Data>): Promise<IssuedSession<Data>> {
+    const subject = checkSubject(input?.subject);
+    const data = (input.data ?? {}) as SessionData;
+    if (!isPlainObject(data) || !isJsonValue(data))
+      throw new TypeError('tessera: data must be a JSON object');
+    this.#checkDataSize(data);
+    const level = input.level ?? 1;
+    if (!Number.isInteger(level) || level < 0)
+      throw new TypeError('tessera: level must be a non-negative integer');
+    const { clock, random, idleMs, absoluteMs } = this.options;
+    const now = clock();
+    const id = newSessionId(random, this.#store.shardFor?.(subject));
+    const minted = mintToken(id, random);
+    const record: SessionRecord = {
+      id,
+      subject,
+      secretHash: minted.secretHash,
+      previousSecretHash: null,
+      previousSecretValidUntil: null,
+      data,
+      version: 1,
+      level,
+      levelAt: now,
+      createdAt: now,
+      lastSeenAt: now,
+      rotatedAt: null,
+      idleExpiresAt: Math.min(now + idleMs, now + absoluteMs),
+      absoluteExpiresAt: now + absoluteMs,
+      ip: optionalString(input.ip, 'ip', 64),
+      userAgent: optionalString(input.userAgent, 'userAgent', 1024),
+    };
+    const result = await this.#call('create', () =>
+      this.#store.create(record, {
+        now,
+        maxPerSubject: this.options.maxSessionsPerSubject,
+        overflow: this.options.overflow,
+      }),
+    );
+    if (!result.created) {
+      this.emit({ type: 'session-limit', at: now, sessionId: null, subject });
+      throw new SessionLimitError(subject, this.options.maxSessionsPerSubject ?? 0);
+    }
+    for (const evictedId of result.evicted) {
+      this.emit({ type: 'revoked', at: now, sessionId: evictedId, subject, reason: 'evicted' });
+    }
+    this.emit({ type: 'created', at: now, sessionId: id, subject, detail: { level } });
+    return { token: minted.token, session: toSession<Data>(record) };
+  }
+
+  /**
+   * Checks a token. Malformed tokens are refused before any store access. A valid session whose idle
+   * window has moved far enough is renewed (one store write per `renewalFraction` of the idle timeout).
+   */
+  async validate(token: string | null | undefined, client: ClientInfo = {}): Promise<ValidationResult<Data>> {
+    if (token === null || token === undefined || token === '') return TOKEN_MISSING;
+    const parsed = parseToken(token);
+    if (parsed === null) return tokenInvalid('malformed');
+    const { clock } = this.options;
+    const record = await this.#call('get', () => this.#store.get(parsed.sessionId));
+    const now = clock();
+    if (record === null) {
+      if (this.options.strict) {
+        this.emit({
+          type: 'unknown-token',
+          at: now,
+          sessionId: parsed.sessionId,
+          subject: null,
+          reason: 'unknown',
+        });
+      }
+      return tokenInvalid('unknown');
+    }
+    const secretHash = hashSecret(parsed.secret);
+    let stale = false;
+    if (!constantTimeEqual(secretHash, record.secretHash)) {
+      const inGrace =
+        record.previousSecretHash !== null &&
+        record.previousSecretValidUntil !== null &&
+        now < record.previousSecretValidUntil &&
+        constantTimeEqual(secretHash, record.previousSecretHash);
+      if (!inGrace) {
+        this.emit({
+          type: 'unknown-token',
+          at: now,
+          sessionId: record.id,
+          subject: record.subject,
+          reason: 'secret_mismatch',
+        });
+        return tokenInvalid('secret_mismatch');
+      }
+      stale = true;
+    }
+    const expired = this.#expiry(record, now);
+    if (expired !== null) return expired;
+    const binding = this.#checkBinding(record, client, now);
+    if (binding !== null) return binding;
+
+    let renewed = false;
+    if (!stale && now - record.lastSeenAt >= this.options.renewAfterMs) {
+      const idleExpiresAt = Math.min(now + this.options.idleMs, record.absoluteExpiresAt);
+      const wrote = await this.#call('touch', () =>
+        this.#store.touch(record.id, {
+          now,
+          expectedSecretHash: record.secretHash,
+          lastSeenAt: now,
+          idleExpiresAt,
+        }),
+      );
+      // The session was revoked or rotated between our read and the write: never revive it.
+      if (!wrote) return tokenInvalid('revoked');
+      record.lastSeenAt = now;
+      record.idleExpiresAt = idleExpiresAt;
+      renewed = true;
+    }
+    return { ok: true, session: toSession<Data>(record), renewed, stale };
+  }
+
+  /** Issues a new token for the same session; the old one stops working (after `rotationGrace`, if set). */
+  rotate(token: string | null | undefined, client: ClientInfo = {}): Promise<RotateResult<Data>> {
+    return this.#rotate(token, client, undefined);
+  }
+
+  /**
+   * Step-up ("sudo mode"): rotates the token and records a new authentication level and its time.
+   * Call it after re-checking the user's credentials.
+   */
+  elevate(
+    token: string | null | undefined,
+    level: number,
+    client: ClientInfo = {},
+  ): Promise<RotateResult<Data>> {
+    if (!Number.isInteger(level) || level < 0)
+      throw new TypeError('tessera: level must be a non-negative integer');
+    return this.#rotate(token, client, level);
+  }
+
+  /** Whether a session meets a level requirement (with an optional freshness window). */
+  hasLevel(session: Session<SessionData>, requirement: LevelRequirement): boolean {
+    if (session.level < requirement.level) return false;
+    if (requirement.maxAge === undefined) return true;
+    return session.levelAt !== null && this.options.clock() - session.levelAt <= requirement.maxAge * 1000;
+  }
+
+  /** Ends the session a token belongs to (logout). Returns whether a session was ended. */
+  async revoke(token: string | null | undefined, reason = 'logout'): Promise<boolean> {
+    const parsed = parseToken(token);
+    if (parsed === null) return false;
+    const record = await this.#call('get', () => this.#store.get(parsed.sessionId));
+    if (record === null) return false;
+    const hash = hashSecret(parsed.secret);
+    const matches =
+      constantTimeEqual(hash, record.secretHash) ||
+      (record.previousSecretHash !== null && constantTimeEqual(hash, record.previousSecretHash));
+    if (!matches) return false;
+    return this.revokeById(parsed.sessionId, reason);
+  }
+
+  /** Ends a session by its public id (admin action, "sign out this device"). */
+  async revokeById(sessionId: string, reason = 'admin'): Promise<boolean> {
+    if (!isSessionId(sessionId)) return false;
+    const removed = await this.#call('delete', () => this.#store.delete(sessionId));
+    if (removed === null) return false;
+    this.emit({ type: 'revoked', sessionId, subject: removed.subject, reason });
+    return true;
+  }
+
+  /** Ends every session of a subject, optionally keeping one ("sign out all others"). Returns how many ended. */
+  async revokeSubject(
+    subject: string,
+    options: { except?: string | null; reason?: string } = {},
+  ): Promise<number> {
+    const checked = checkSubject(subject);
+    const except = options.except ?? null;
+    if (except !== null && !isSessionId(except)) throw new TypeError('tessera: except must be a session id');
+    const removed = await this.#call('deleteBySubject', () => this.#store.deleteBySubject(checked, except));
+    const reason = options.reason ?? (except === null ? 'revoke-all' : 'revoke-others');
+    const at = this.options.clock();
+    for (const id of removed) this.emit({ type: 'revoked', at, sessionId: id, subject: checked, reason });
+    return removed.length;
+  }
+
+  /** A subject's live sessions, oldest first: metadata for "your active sessions" pages. */
+  async list(subject: string): Promise<Session<Data>[]> {
+    const checked = checkSubject(subject);
+    const records = await this.#call('listBySubject', () =>
+      this.#store.listBySubject(checked, this.options.clock()),
+    );
+    return records.map((record) => toSession<Data>(record));
+  }
+
+  /** A session by public id, if it is live. */
+  async get(sessionId: string): Promise<Session<Data> | null> {
+    if (!isSessionId(sessionId)) return null;
+    const record = await this.#call('get', () => this.#store.get(sessionId));
+    if (record === null || expiresAt(record) <= this.options.clock()) return null;
+    return toSession<Data>(record);
+  }
+
+  /**
+   * Patches session data atomically in the store. With `version`, a stale version is refused with
+   * `version_conflict` instead of overwriting a concurrent change.
+   */
+  async update(
+    sessionId: string,
+    patch: DataPatch,
+    options: { version?: number | null } = {},
+  ): Promise<UpdateDataResult<Data>> {
+    checkPatch(patch);
+    this.#checkDataSize(patch.set ?? {});
+    const version = options.version ?? null;
+    if (version !== null && (!Number.isInteger(version) || version < 1)) {
+      throw new TypeError('tessera: version must be a positive integer');
+    }
+    if (!isSessionId(sessionId)) return { ok: false, code: 'not_found' };
+    const now = this.options.clock();
+    const result = await this.#call('updateData', () =>
+      this.#store.updateData(sessionId, patch, { now, expectedVersion: version }),
+    );
+    if (result.status === 'not_found') return { ok: false, code: 'not_found' };
+    if (result.status === 'conflict') return { ok: false, code: 'version_conflict', version: result.version };
+    this.emit({
+      type: 'data-updated',
+      at: now,
+      sessionId,
+      subject: result.record.subject,
+      detail: { version: result.record.version },
+    });
+    return { ok: true, session: toSession<Data>(result.record) };
+  }
+
+  /** Removes expired sessions in one bounded batch. Returns how many it removed. */
+  sweepExpired(limit = 500): Promise<number> {
+    const before = this.options.clock() - this.options.retentionMs;
+    return this.#call('deleteExpired', () => this.#store.deleteExpired(before, limit));
+  }
+
+  /**
+   * Sweeps expired sessions every `intervalSeconds` (unref'd timer). Returns the function that stops it.
+   * Each tick removes batches until fewer than `batch` were removed, so cost follows what expired.
+   */
+  startSweeper(intervalSeconds = 60, batch = 500): () => void {
+    let running = false;
+    const timer = setInterval(async () => {
+      if (running) return;
+      running = true;
+      try {
+        while ((await this.sweepExpired(batch)) >= batch) {
+          /* keep draining */
+        }
+      } catch {
+        // A store fault is retried on the next tick; requests already fail closed on their own.
+      } finally {
+        running = false;
+      }
+    }, intervalSeconds * 1000);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async #rotate(
+    token: string | null | undefined,
+    client: ClientInfo,
+    level: number | undefined,
+  ): Promise<RotateResult<Data>> {
+    const current = await this.validate(token, client);
+    if (!current.ok) return current;
+    if (current.stale) return tokenInvalid('secret_mismatch');
+    const parsed = parseToken(token) as { sessionId: string; secret: string };
+    const { clock, random, idleMs, rotationGraceMs } = this.options;
+    const now = clock();
+    const oldHash = hashSecret(parsed.secret);
+    const minted = mintToken(current.session.id, random);
+    const updated = await this.#call('rotate', () =>
+      this.#store.rotate(current.session.id, {
+        now,
+        expectedSecretHash: oldHash,
+        secretHash: minted.secretHash,
+        previousSecretHash: rotationGraceMs > 0 ? oldHash : null,
+        previousSecretValidUntil: rotationGraceMs > 0 ? now + rotationGraceMs : null,
+        rotatedAt: now,
+        lastSeenAt: now,
+        idleExpiresAt: Math.min(now + idleMs, current.session.absoluteExpiresAt),
+        ...(level === undefined ? {} : { level, levelAt: now }),
+      }),
+    );
+    // Lost a race with another rotation or a revoke: the presented token is no longer the current one.
+    if (updated === null) return tokenInvalid('revoked');
+    const type = level === undefined ? 'rotated' : 'elevated';
+    this.emit({
+      type,
+      at: now,
+      sessionId: updated.id,
+      subject: updated.subject,
+      ...(level === undefined ? {} : { detail: { level } }),
+    });
+    return { ok: true, token: minted.token, session: toSession<Data>(updated) };
+  }
+
+  #expiry(record: SessionRecord, now: number): ValidationFailure | null {
+    const limit = now >= record.absoluteExpiresAt ? 'absolute' : now >= record.idleExpiresAt ? 'idle' : null;
+    if (limit === null) return null;
+    this.emit({ type: 'expired', at: now, sessionId: record.id, subject: record.subject, reason: limit });
+    return sessionExpired(limit, record.id);
+  }
+
+  #checkBinding(record: SessionRecord, client: ClientInfo, now: number): ValidationFailure | null {
+    const { bindIp, bindUserAgent } = this.options;
+    let reason: 'binding_ip' | 'binding_user_agent' | null = null;
+    if (bindIp !== 'off' && record.ip !== null) {
+      const ip = client.ip ?? '';
+      const same =
+        bindIp === 'exact'
+          ? ip === record.ip || sameNetwork(ip, record.ip, 32, 128)
+          : sameNetwork(ip, record.ip, this.options.ipv4PrefixBits, this.options.ipv6PrefixBits);
+      if (!same) reason = 'binding_ip';
+    }
+    if (
+      reason === null &&
+      bindUserAgent &&
+      record.userAgent !== null &&
+      client.userAgent !== record.userAgent
+    ) {
+      reason = 'binding_user_agent';
+    }
+    if (reason === null) return null;
+    this.emit({ type: 'binding-mismatch', at: now, sessionId: record.id, subject: record.subject, reason });
+    return tokenInvalid(reason);
+  }
+
+  #checkDataSize(data: Record<string, JsonValue>): void {
+    if (Buffer.byteLength(JSON.stringify(data)) > this.options.maxDataBytes) {
+      throw new TypeError(`tessera: session data exceeds ${this.options.maxDataBytes} bytes`);
+    }
+  }
+
+  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isTesseraError(error)) throw error;
+      throw new StoreUnavailableError(`${this.#store.kind} store failed during ${operation}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** Creates the session engine. */
+export function createTessera<Data extends SessionData = SessionData>(
+  options: TesseraOptions,
+): SessionManager<Data> {
+  return new SessionManager<Data>(options);
+}
+
+function checkSubject(subject: unknown): string {
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
+    throw new TypeError('tessera: subject must be a non-empty string of at most 256 characters');
+  }
+  return subject;
+}
+
+function optionalString(value: unknown, name: string, max: number): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw new TypeError(`tessera: ${name} must be a string`);
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+function checkPatch(patch: DataPatch): void {
+  if (!isPlainObject(patch)) throw new TypeError('tessera: a patch must be an object with set and/or unset');
+  const set = patch.set ?? {};
+  const unset = patch.unset ?? [];
+  if (!isPlainObject(set) || !isJsonValue(set))
+    throw new TypeError('tessera: patch.set must be a JSON object');
+  if (!Array.isArray(unset) || !unset.every((key) => typeof key === 'string')) {
+    throw new TypeError('tessera: patch.unset must be an array of strings');
+  }
+  for (const key of unset) {
+    if (Object.hasOwn(set, key)) throw new TypeError(`tessera: key "${key}" is both set and unset`);
+  }
+}

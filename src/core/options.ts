@@ -1,0 +1,171 @@
+import type { SessionStore } from '../stores/contract.js';
+import { type Clock, systemClock } from './clock.js';
+import type { TesseraEventListener } from './events.js';
+import { cryptoRandom, type RandomSource } from './random.js';
+
+/** Which parts of the client a session is bound to. A mismatch is answered as an invalid token. */
+export interface BindingOptions {
+  /**
+   * `exact`: the address must match; `prefix`: the same network (see the prefix sizes); `off`: not checked.
+   * Mobile clients change addresses often: prefer `prefix` or `off` for them.
+   * @default 'off'
+   */
+  ip?: 'off' | 'exact' | 'prefix';
+  /** @default 24 */
+  ipv4PrefixBits?: number;
+  /** @default 64 */
+  ipv6PrefixBits?: number;
+  /**
+   * Whether the User-Agent header must stay the same for the life of the session.
+   * @default false
+   */
+  userAgent?: boolean;
+}
+
+export interface TesseraOptions {
+  /** Where sessions live. */
+  store: SessionStore;
+  /**
+   * Seconds without activity after which a session ends (OWASP: 15-30 min for low-risk apps; ASVS V3.3.2).
+   * @default 1800
+   */
+  idleTimeout?: number;
+  /**
+   * Seconds after creation after which a session ends whatever the activity (ASVS 4.0.3 V3.3.2: 12 h).
+   * @default 43200
+   */
+  absoluteTimeout?: number;
+  /**
+   * Activity is written back (sliding the idle window) once this fraction of the idle timeout has passed
+   * since the last write, so a busy session costs one store write per window fraction, not one per request.
+   * @default 0.1
+   */
+  renewalFraction?: number;
+  /**
+   * Seconds during which the token replaced by a rotation still validates, for requests already in flight.
+   * 0 makes the old token dead at once.
+   * @default 0
+   */
+  rotationGrace?: number;
+  /**
+   * Strict mode: a well-formed token the server does not know is refused and reported with an
+   * `unknown-token` event (session fixation and token-guessing alarm).
+   * @default true
+   */
+  strict?: boolean;
+  /** Optional binding of a session to the client's address and user agent. */
+  binding?: BindingOptions;
+  /**
+   * Live sessions one subject may hold at once, or null for no cap.
+   * @default null
+   */
+  maxSessionsPerSubject?: number | null;
+  /**
+   * At the cap: `refuse` the new session (SessionLimitError) or `evict-oldest`.
+   * @default 'evict-oldest'
+   */
+  overflow?: 'refuse' | 'evict-oldest';
+  /**
+   * Seconds an expired session is kept so its token is answered "expired" (440) rather than "invalid" (401).
+   * @default 600
+   */
+  expiredRetention?: number;
+  /**
+   * Largest serialized session data, in bytes.
+   * @default 65536
+   */
+  maxDataBytes?: number;
+  /** Time source in ms since the epoch. @default Date.now */
+  clock?: Clock;
+  /** CSPRNG. @default node:crypto randomBytes */
+  random?: RandomSource;
+  /** Called for every event (same as `manager.on('*', listener)`). */
+  onEvent?: TesseraEventListener;
+}
+
+export interface ResolvedOptions {
+  readonly store: SessionStore;
+  readonly idleMs: number;
+  readonly absoluteMs: number;
+  readonly renewAfterMs: number;
+  readonly rotationGraceMs: number;
+  readonly strict: boolean;
+  readonly bindIp: 'off' | 'exact' | 'prefix';
+  readonly ipv4PrefixBits: number;
+  readonly ipv6PrefixBits: number;
+  readonly bindUserAgent: boolean;
+  readonly maxSessionsPerSubject: number | null;
+  readonly overflow: 'refuse' | 'evict-oldest';
+  readonly retentionMs: number;
+  readonly maxDataBytes: number;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+}
+
+function positiveNumber(name: string, value: unknown, fallback: number, { allowZero = false } = {}): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new TypeError(`tessera: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
+  }
+  return value;
+}
+
+function integerInRange(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`tessera: ${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Validates options once, at construction, and returns a new normalized object (the caller's is not touched). */
+export function resolveOptions(options: TesseraOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('tessera: options are required');
+  const store = options.store;
+  if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
+    throw new TypeError('tessera: options.store must be a SessionStore');
+  }
+  const idle = positiveNumber('idleTimeout', options.idleTimeout, 1800);
+  const absolute = positiveNumber('absoluteTimeout', options.absoluteTimeout, 43200);
+  if (idle > absolute) throw new TypeError('tessera: idleTimeout must not exceed absoluteTimeout');
+  const fraction = positiveNumber('renewalFraction', options.renewalFraction, 0.1);
+  if (fraction >= 1) throw new TypeError('tessera: renewalFraction must be below 1');
+  const binding = options.binding ?? {};
+  const bindIp = binding.ip ?? 'off';
+  if (!['off', 'exact', 'prefix'].includes(bindIp)) {
+    throw new TypeError("tessera: binding.ip must be 'off', 'exact' or 'prefix'");
+  }
+  const overflow = options.overflow ?? 'evict-oldest';
+  if (overflow !== 'refuse' && overflow !== 'evict-oldest') {
+    throw new TypeError("tessera: overflow must be 'refuse' or 'evict-oldest'");
+  }
+  const cap = options.maxSessionsPerSubject ?? null;
+  if (cap !== null && (!Number.isInteger(cap) || cap < 1)) {
+    throw new TypeError('tessera: maxSessionsPerSubject must be a positive integer or null');
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new TypeError('tessera: clock must be a function returning milliseconds');
+  }
+  if (options.random !== undefined && typeof options.random !== 'function') {
+    throw new TypeError('tessera: random must be a function returning random bytes');
+  }
+  return Object.freeze({
+    store,
+    idleMs: idle * 1000,
+    absoluteMs: absolute * 1000,
+    renewAfterMs: idle * 1000 * fraction,
+    rotationGraceMs: positiveNumber('rotationGrace', options.rotationGrace, 0, { allowZero: true }) * 1000,
+    strict: options.strict ?? true,
+    bindIp,
+    ipv4PrefixBits: integerInRange('binding.ipv4PrefixBits', binding.ipv4PrefixBits, 24, 1, 32),
+    ipv6PrefixBits: integerInRange('binding.ipv6PrefixBits', binding.ipv6PrefixBits, 64, 1, 128),
+    bindUserAgent: binding.userAgent ?? false,
+    maxSessionsPerSubject: cap,
+    overflow,
+    retentionMs:
+      positiveNumber('expiredRetention', options.expiredRetention, 600, { allowZero: true }) * 1000,
+    maxDataBytes: integerInRange('maxDataBytes', options.maxDataBytes, 65536, 2, 16 * 1024 * 1024),
+    clock: options.clock ?? systemClock,
+    random: options.random ?? cryptoRandom,
+  });
+}

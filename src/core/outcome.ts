@@ -1,0 +1,73 @@
+import type { Session, SessionData } from './session.js';
+
+/** Why a token was refused, for logs and events; clients only see the `code`. */
+export type InvalidReason =
+  | 'malformed'
+  | 'unknown'
+  | 'secret_mismatch'
+  | 'binding_ip'
+  | 'binding_user_agent'
+  | 'revoked'
+  | 'token_in_url'
+  | 'ambiguous'
+  | 'header_too_large';
+
+export type ExpiryLimit = 'idle' | 'absolute';
+
+export interface ValidSession<Data extends SessionData = SessionData> {
+  readonly ok: true;
+  readonly session: Session<Data>;
+  /** The store was written to slide the idle window: re-send the cookie so its expiry follows. */
+  readonly renewed: boolean;
+  /** Validated with the previous secret inside the rotation grace window. */
+  readonly stale: boolean;
+}
+
+export interface TokenMissing {
+  readonly ok: false;
+  readonly code: 'token_missing';
+  readonly status: 401;
+}
+
+export interface TokenInvalid {
+  readonly ok: false;
+  readonly code: 'token_invalid';
+  readonly status: 401;
+  readonly reason: InvalidReason;
+}
+
+export interface SessionExpired {
+  readonly ok: false;
+  readonly code: 'session_expired';
+  readonly status: 440;
+  readonly limit: ExpiryLimit;
+  readonly sessionId: string;
+}
+
+export type ValidationFailure = TokenMissing | TokenInvalid | SessionExpired;
+
+/**
+ * The tagged result of validating a token. "No session" is a value, never an exception;
+ * a store fault throws `StoreUnavailableError` (503).
+ */
+export type ValidationResult<Data extends SessionData = SessionData> = ValidSession<Data> | ValidationFailure;
+
+export const TOKEN_MISSING: TokenMissing = Object.freeze({ ok: false, code: 'token_missing', status: 401 });
+
+export function tokenInvalid(reason: InvalidReason): TokenInvalid {
+  return { ok: false, code: 'token_invalid', status: 401, reason };
+}
+
+export function sessionExpired(limit: ExpiryLimit, sessionId: string): SessionExpired {
+  return { ok: false, code: 'session_expired', status: 440, limit, sessionId };
+}
+
+/** Human-readable text for each outcome code, used in response bodies. */
+export const outcomeMessages: Readonly<Record<string, string>> = Object.freeze({
+  token_missing: 'No session token was presented.',
+  token_invalid: 'The session token is not valid.',
+  session_expired: 'The session has expired; sign in again.',
+  csrf_rejected: 'The request was refused as a possible cross-site request forgery.',
+  insufficient_level: 'This action needs a higher authentication level; confirm your identity again.',
+  store_unavailable: 'The session store is unavailable; try again shortly.',
+});

@@ -1,0 +1,49 @@
+export { type Clock, type ManualClock, manualClock, systemClock } from './core/clock.js';
+export {
+  isTesseraError,
+  SessionLimitError,
+  StoreUnavailableError,
+  statusForCode,
+  TesseraError,
+  type TesseraErrorCode,
+} from './core/errors.js';
+export type { TesseraEvent, TesseraEventListener, TesseraEventType } from './core/events.js';
+export type { JsonObject, JsonValue } from './core/json.js';
+export {
+  type ClientInfo,
+  type CreateInput,
+  createTessera,
+  type IssuedSession,
+  type LevelRequirement,
+  type RotateResult,
+  SessionManager,
+  type UpdateDataResult,
+} from './core/manager.js';
+export type { BindingOptions, TesseraOptions } from './core/options.js';
+export type {
+  ExpiryLimit,
+  InvalidReason,
+  SessionExpired,
+  TokenInvalid,
+  TokenMissing,
+  ValidationFailure,
+  ValidationResult,
+  ValidSession,
+} from './core/outcome.js';
+export { presets } from './core/presets.js';
+export { cryptoRandom, type RandomSource } from './core/random.js';
+export type { DataPatch, Session, SessionData, SessionRecord } from './core/session.js';
+export { parseToken } from './core/token.js';
+export type { SessionStore } from './stores/contract.js';
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory/memory-store.js';
+export {
+  type CookieOptions,
+  parseCookieHeader,
+  readCookie,
+  resolveCookieOptions,
+  serializeClearCookie,
+  serializeCookie,
+} from './transport/cookie.js';
+export { type Authentication, HttpSessions, type HttpSessionsOptions } from './transport/http-sessions.js';
+export { errorReply, failureReply, type HttpReply, replyToResponse } from './transport/reply.js';
+export { factsFromRequest, type RequestFacts } from './transport/request.js';

@@ -1,0 +1,163 @@
+import type { DataPatch, SessionRecord } from '../core/session.js';
+
+/**
+ * The store contract. Every method returns a Promise; "not found" is `null` / `false`, faults throw
+ * (a store that cannot answer throws `StoreUnavailableError`). Each method is atomic on its own, as
+ * documented per method; the manager never needs a multi-call transaction.
+ *
+ * Invariants every store keeps (the conformance suite checks each one):
+ * - only `create` inserts a session: `touch`, `rotate` and `updateData` on a missing id do nothing,
+ *   so an update racing a revoke never brings a session back;
+ * - a record is never returned with a different `secretHash` than the one last written;
+ * - records may be dropped any time after `expiresAt(record) + retention`, never before their expiry.
+ */
+export interface SessionStore {
+  /** Short name for logs and metrics, e.g. `memory`, `sqlite`, `postgres`, `redis`. */
+  readonly kind: string;
+
+  /**
+   * Optional: a 4-character base64url shard for a subject, put at the start of each session id so
+   * a store can co-locate a subject's sessions (Redis Cluster hash slots). Stores without it get a random one.
+   */
+  shardFor?(subject: string): string;
+
+  /**
+   * Inserts a new session. Atomic with the per-subject cap: counts the subject's live sessions
+   * (those with `expiresAt > now`), and when `maxPerSubject` would be passed either refuses or removes the
+   * oldest live sessions (by `createdAt`) first. Throws if `record.id` already exists.
+   */
+  create(record: SessionRecord, options: CreateOptions): Promise<CreateResult>;
+
+  /** The record for an id, or null. May return an expired record that has not been removed yet. */
+  get(id: string): Promise<SessionRecord | null>;
+
+  /**
+   * Slides the idle window: sets `lastSeenAt` and `idleExpiresAt` only if the record exists, its secret hash
+   * still equals `expectedSecretHash`, and it has not expired at `now`. Returns whether it wrote.
+   */
+  touch(id: string, update: TouchUpdate): Promise<boolean>;
+
+  /**
+   * Replaces the secret: compare-and-set on `expectedSecretHash`, on a live record only.
+   * Returns the updated record, or null when the record is missing, expired or its hash differs.
+   */
+  rotate(id: string, update: RotateUpdate): Promise<SessionRecord | null>;
+
+  /**
+   * Applies a data patch to a live record, increments `version`. With `expectedVersion`, refuses
+   * with `conflict` when the stored version differs. Concurrent patches of different keys all survive.
+   */
+  updateData(id: string, patch: DataPatch, options: UpdateOptions): Promise<UpdateResult>;
+
+  /** Removes a session. Returns the removed record (even if expired), or null. */
+  delete(id: string): Promise<SessionRecord | null>;
+
+  /** Removes every session of a subject except `exceptId`. Returns the removed ids. Atomic per subject. */
+  deleteBySubject(subject: string, exceptId: string | null): Promise<string[]>;
+
+  /** The subject's live sessions at `now` (expiry after `now`), oldest first. */
+  listBySubject(subject: string, now: number): Promise<SessionRecord[]>;
+
+  /**
+   * Removes up to `limit` sessions and refresh families whose expiry is before `before`.
+   * Returns how many it removed; cost is proportional to that number, never a full scan.
+   */
+  deleteExpired(before: number, limit: number): Promise<number>;
+
+  /** Per-subject "not before" time (ms): sealed cookies and access tokens issued earlier are refused. */
+  getSubjectNotBefore(subject: string): Promise<number | null>;
+  /** Sets the "not before" time; never moves it backwards. `expiresAt` bounds how long it must be kept. */
+  setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void>;
+
+  /** Inserts a refresh-token family. Throws if the id exists. */
+  createRefreshFamily(record: RefreshFamilyRecord): Promise<void>;
+  getRefreshFamily(familyId: string): Promise<RefreshFamilyRecord | null>;
+  /**
+   * Advances a family one generation: compare-and-set on `expected.generation` and `expected.currentHash`,
+   * on a family that is not revoked. Returns whether it wrote (false: someone else advanced it first).
+   */
+  advanceRefreshFamily(
+    familyId: string,
+    expected: RefreshExpectation,
+    next: RefreshAdvance,
+  ): Promise<boolean>;
+  /** Marks a family revoked. Returns false if it did not exist. */
+  revokeRefreshFamily(familyId: string, now: number): Promise<boolean>;
+
+  /** Cheap liveness check for health endpoints; throws when the store cannot answer. */
+  ping(): Promise<void>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}
+
+export interface CreateOptions {
+  now: number;
+  /** Live sessions a subject may hold, or null for no cap. */
+  maxPerSubject: number | null;
+  /** What happens at the cap: refuse the new session, or remove the oldest. */
+  overflow: 'refuse' | 'evict-oldest';
+}
+
+export type CreateResult = { created: true; evicted: string[] } | { created: false; reason: 'limit' };
+
+export interface TouchUpdate {
+  now: number;
+  expectedSecretHash: string;
+  lastSeenAt: number;
+  idleExpiresAt: number;
+}
+
+export interface RotateUpdate {
+  now: number;
+  expectedSecretHash: string;
+  secretHash: string;
+  previousSecretHash: string | null;
+  previousSecretValidUntil: number | null;
+  rotatedAt: number;
+  lastSeenAt: number;
+  idleExpiresAt: number;
+  /** When given, the new authentication level and its time (elevation). */
+  level?: number;
+  levelAt?: number | null;
+}
+
+export interface UpdateOptions {
+  now: number;
+  expectedVersion: number | null;
+}
+
+export type UpdateResult =
+  | { status: 'ok'; record: SessionRecord }
+  | { status: 'conflict'; version: number }
+  | { status: 'not_found' };
+
+/** One refresh-token family: the chain of refresh tokens that descend from one issue. */
+export interface RefreshFamilyRecord {
+  familyId: string;
+  sessionId: string;
+  subject: string;
+  /** Generation of the current refresh token (0 for the first). */
+  generation: number;
+  /** SHA-256 of the current refresh secret. */
+  currentHash: string;
+  /** SHA-256 of the previous refresh secret, for the concurrent-refresh grace window. */
+  previousHash: string | null;
+  /** When the family last advanced. */
+  rotatedAt: number | null;
+  createdAt: number;
+  /** Absolute end of the family. */
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface RefreshExpectation {
+  generation: number;
+  currentHash: string;
+}
+
+export interface RefreshAdvance {
+  generation: number;
+  currentHash: string;
+  previousHash: string;
+  rotatedAt: number;
+}

@@ -1,0 +1,171 @@
+/**
+ * Session cookie serialization and `Cookie` header parsing (RFC 6265bis).
+ * Defaults follow OWASP and ASVS V3.4: `__Host-session; Path=/; HttpOnly; Secure; SameSite=Strict`, no Domain.
+ */
+export type SameSite = 'Strict' | 'Lax' | 'None';
+
+export interface CookieOptions {
+  /**
+   * Cookie name. The `__Host-` prefix makes browsers refuse the cookie unless it is Secure, Path=/ and has no
+   * Domain, which stops sibling subdomains from planting or overwriting it (RFC 6265bis 4.1.3.2).
+   * @default '__Host-session' ('tessera-session' in development mode)
+   */
+  name?: string;
+  /** @default '/' */
+  path?: string;
+  /** Leave unset (host-only). Not allowed with the `__Host-` prefix. @default undefined */
+  domain?: string;
+  /** @default 'Strict' */
+  sameSite?: SameSite;
+  /** @default true */
+  httpOnly?: boolean;
+  /**
+   * Plain-HTTP development on localhost: drops `Secure` and the `__Host-` default name.
+   * Never enable in production; without it, `secure: false` is refused.
+   * @default false
+   */
+  development?: boolean;
+  /** Only with `development: true`. @default !development */
+  secure?: boolean;
+  /**
+   * Whether the cookie carries Max-Age (mirroring the session's idle expiry). When false it is a browser-session
+   * cookie, and the server's timeouts still apply.
+   * @default true
+   */
+  persistent?: boolean;
+}
+
+export interface ResolvedCookieOptions {
+  readonly name: string;
+  readonly path: string;
+  readonly domain: string | undefined;
+  readonly sameSite: SameSite;
+  readonly httpOnly: boolean;
+  readonly secure: boolean;
+  readonly persistent: boolean;
+}
+
+// RFC 6265 cookie-name is an RFC 7230 token.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// cookie-octet: visible ASCII except space, DQUOTE, comma, semicolon and backslash.
+const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
+const PATH_VALUE = /^\/[\x20-\x3A\x3C-\x7E]*$/;
+const DOMAIN_VALUE =
+  /^\.?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Validates cookie options once, at start-up; impossible or unsafe combinations throw a TypeError. */
+export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCookieOptions {
+  const development = options.development ?? false;
+  const secure = options.secure ?? !development;
+  const name = options.name ?? (development ? 'tessera-session' : '__Host-session');
+  const path = options.path ?? '/';
+  const sameSite = options.sameSite ?? 'Strict';
+  const domain = options.domain;
+  if (!COOKIE_NAME.test(name))
+    throw new TypeError(`tessera: cookie name "${name}" is not a valid cookie name`);
+  if (!PATH_VALUE.test(path)) throw new TypeError('tessera: cookie path must start with "/" and hold no ";"');
+  if (domain !== undefined && !DOMAIN_VALUE.test(domain))
+    throw new TypeError('tessera: cookie domain is not valid');
+  if (!['Strict', 'Lax', 'None'].includes(sameSite)) {
+    throw new TypeError("tessera: cookie sameSite must be 'Strict', 'Lax' or 'None'");
+  }
+  if (!secure && !development) {
+    throw new TypeError(
+      'tessera: a session cookie without Secure needs the explicit `development: true` switch',
+    );
+  }
+  const lower = name.toLowerCase();
+  if (lower.startsWith('__host-')) {
+    if (!secure) throw new TypeError('tessera: a __Host- cookie must be Secure');
+    if (domain !== undefined) throw new TypeError('tessera: a __Host- cookie must not have a Domain');
+    if (path !== '/') throw new TypeError('tessera: a __Host- cookie must have Path=/');
+  }
+  if (lower.startsWith('__secure-') && !secure)
+    throw new TypeError('tessera: a __Secure- cookie must be Secure');
+  if (sameSite === 'None' && !secure) throw new TypeError('tessera: SameSite=None requires Secure');
+  return Object.freeze({
+    name,
+    path,
+    domain,
+    sameSite,
+    httpOnly: options.httpOnly ?? true,
+    secure,
+    persistent: options.persistent ?? true,
+  });
+}
+
+function attributes(options: ResolvedCookieOptions): string {
+  let text = `; Path=${options.path}`;
+  if (options.domain !== undefined) text += `; Domain=${options.domain}`;
+  if (options.httpOnly) text += '; HttpOnly';
+  if (options.secure) text += '; Secure';
+  return `${text}; SameSite=${options.sameSite}`;
+}
+
+/** `Set-Cookie` value that stores `value` for `maxAgeSeconds` (or a browser-session cookie when not persistent). */
+export function serializeCookie(
+  options: ResolvedCookieOptions,
+  value: string,
+  maxAgeSeconds: number,
+): string {
+  if (!COOKIE_VALUE.test(value))
+    throw new TypeError('tessera: cookie value holds characters a cookie cannot carry');
+  const maxAge = options.persistent ? `; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}` : '';
+  return `${options.name}=${value}${attributes(options)}${maxAge}`;
+}
+
+/** `Set-Cookie` value that deletes the cookie. It repeats Path and Domain, or browsers keep the original. */
+export function serializeClearCookie(options: ResolvedCookieOptions): string {
+  return `${options.name}=${attributes(options)}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+}
+
+/** Largest `Cookie` header Tessera reads; larger ones are refused (most servers cap all headers at 8-16 KiB). */
+export const MAX_COOKIE_HEADER_BYTES = 16 * 1024;
+
+export type CookieLookup =
+  | { readonly found: false }
+  | { readonly found: true; readonly value: string; readonly duplicate: boolean }
+  | { readonly found: 'too_large' };
+
+/**
+ * Finds one cookie in a `Cookie` header without building a map of all of them.
+ * `duplicate` tells that the name appeared more than once (a possible cookie-tossing attempt).
+ */
+export function readCookie(header: string | null | undefined, name: string): CookieLookup {
+  if (header === null || header === undefined || header === '') return { found: false };
+  if (header.length > MAX_COOKIE_HEADER_BYTES) return { found: 'too_large' };
+  let value: string | null = null;
+  let duplicate = false;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq !== -1 && eq < end) {
+      const key = header.slice(start, eq).trim();
+      if (key === name) {
+        let raw = header.slice(eq + 1, end).trim();
+        if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) raw = raw.slice(1, -1);
+        if (value === null) value = raw;
+        else duplicate = true;
+      }
+    }
+    start = end + 1;
+  }
+  return value === null ? { found: false } : { found: true, value, duplicate };
+}
+
+/** Parses every cookie of a `Cookie` header into a map (first occurrence wins). */
+export function parseCookieHeader(header: string | null | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  if (header === null || header === undefined || header.length > MAX_COOKIE_HEADER_BYTES) return cookies;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    const key = part.slice(0, eq).trim();
+    let raw = part.slice(eq + 1).trim();
+    if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) raw = raw.slice(1, -1);
+    if (key !== '' && !cookies.has(key)) cookies.set(key, raw);
+  }
+  return cookies;
+}

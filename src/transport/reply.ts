@@ -1,0 +1,59 @@
+import { isTesseraError, StoreUnavailableError, type TesseraErrorCode } from '../core/errors.js';
+import { outcomeMessages, type ValidationFailure } from '../core/outcome.js';
+
+/** A framework-neutral HTTP reply that every adapter can write. */
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; limit?: string };
+}
+
+/** The reply for a refused request, following the DESIGN outcome table. `setCookies` clears a dead cookie. */
+export function failureReply(failure: ValidationFailure, setCookies: readonly string[] = []): HttpReply {
+  const body: ErrorBody = { error: { code: failure.code, message: outcomeMessages[failure.code] as string } };
+  if (failure.code === 'session_expired') body.error.limit = failure.limit;
+  const headers: [string, string][] = [
+    ['content-type', 'application/json; charset=utf-8'],
+    ['cache-control', 'no-store'],
+  ];
+  if (failure.status === 401) headers.push(['www-authenticate', 'Bearer realm="tessera"']);
+  for (const cookie of setCookies) headers.push(['set-cookie', cookie]);
+  return { status: failure.status, headers, body: JSON.stringify(body) };
+}
+
+/** The reply for an error thrown while handling a session (store down: 503 with Retry-After, fail closed). */
+export function errorReply(error: unknown): HttpReply {
+  const headers: [string, string][] = [
+    ['content-type', 'application/json; charset=utf-8'],
+    ['cache-control', 'no-store'],
+  ];
+  if (
+    error instanceof StoreUnavailableError ||
+    (isTesseraError(error) && error.code === 'store_unavailable')
+  ) {
+    headers.push(['retry-after', String((error as StoreUnavailableError).retryAfter ?? 1)]);
+    return { status: 503, headers, body: codeBody('store_unavailable') };
+  }
+  if (isTesseraError(error))
+    return { status: error.status, headers, body: codeBody(error.code, error.message) };
+  return {
+    status: 500,
+    headers,
+    body: JSON.stringify({ error: { code: 'internal', message: 'Internal error.' } }),
+  };
+}
+
+export function codeBody(code: TesseraErrorCode | string, message?: string): string {
+  return JSON.stringify({ error: { code, message: message ?? outcomeMessages[code] ?? code } });
+}
+
+/** Builds a Web `Response` from a reply. */
+export function replyToResponse(reply: HttpReply): Response {
+  const headers = new Headers();
+  for (const [name, value] of reply.headers) headers.append(name, value);
+  return new Response(reply.body, { status: reply.status, headers });
+}
