@@ -44,6 +44,7 @@ export {
   serializeClearCookie,
   serializeCookie,
 } from './transport/cookie.js';
-export { type Authentication, HttpSessions, type HttpSessionsOptions } from './transport/http-sessions.js';
+export type { Authentication, SessionAuthenticator } from './transport/authenticator.js';
+export { HttpSessions, type HttpSessionsOptions } from './transport/http-sessions.js';
 export { errorReply, failureReply, type HttpReply, replyToResponse } from './transport/reply.js';
 export { factsFromRequest, type RequestFacts } from './transport/request.js';

@@ -1,5 +1,6 @@
 import type { ClientInfo, CreateInput, IssuedSession, SessionManager } from '../core/manager.js';
-import type { ValidationFailure, ValidationResult } from '../core/outcome.js';
+import type { ValidationFailure } from '../core/outcome.js';
+import type { Authentication, SessionAuthenticator } from './authenticator.js';
 import { tokenInvalid } from '../core/outcome.js';
 import type { Session, SessionData } from '../core/session.js';
 import {
@@ -22,15 +23,6 @@ export interface HttpSessionsOptions {
   bearer?: boolean;
 }
 
-/** The outcome of reading and checking a request's token, with the `Set-Cookie` values to send back. */
-export interface Authentication<Data extends SessionData> {
-  readonly result: ValidationResult<Data>;
-  /** Cookies to set: a renewed cookie, or the clearing of a dead one. Send with `Cache-Control: no-store`. */
-  readonly setCookies: string[];
-  /** How the token came, if it came. */
-  readonly via: 'cookie' | 'bearer' | null;
-}
-
 export interface IssuedHttpSession<Data extends SessionData> extends IssuedSession<Data> {
   readonly setCookies: string[];
 }
@@ -43,7 +35,7 @@ export type HttpRotation<Data extends SessionData> =
  * Sessions over HTTP: reads the token from the cookie or a bearer header, validates it, and says which cookies
  * to set. Knows no framework; adapters turn their requests into `RequestFacts` and write the replies.
  */
-export class HttpSessions<Data extends SessionData = SessionData> {
+export class HttpSessions<Data extends SessionData = SessionData> implements SessionAuthenticator<Data> {
   readonly manager: SessionManager<Data>;
   readonly cookie: ResolvedCookieOptions;
   readonly #bearer: boolean;

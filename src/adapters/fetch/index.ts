@@ -1,12 +1,12 @@
 import type { ValidSession } from '../../core/outcome.js';
 import type { SessionData } from '../../core/session.js';
-import type { HttpSessions } from '../../transport/http-sessions.js';
+import type { SessionAuthenticator } from '../../transport/authenticator.js';
 import { factsFromRequest } from '../../transport/request.js';
 import { errorReply, failureReply, replyToResponse } from '../../transport/reply.js';
 
 export interface FetchContext<Data extends SessionData> {
   readonly session: ValidSession<Data>['session'];
-  readonly sessions: HttpSessions<Data>;
+  readonly sessions: SessionAuthenticator<Data>;
 }
 
 export interface FetchProtectOptions {
@@ -19,12 +19,12 @@ export interface FetchProtectOptions {
  * with the DESIGN status and code; renewal cookies are appended to the handler's response.
  */
 export function protect<Data extends SessionData>(
-  sessions: HttpSessions<Data>,
+  sessions: SessionAuthenticator<Data>,
   handler: (request: Request, context: FetchContext<Data>) => Response | Promise<Response>,
   options: FetchProtectOptions = {},
 ): (request: Request) => Promise<Response> {
   return async (request: Request): Promise<Response> => {
-    let auth: Awaited<ReturnType<HttpSessions<Data>['authenticate']>>;
+    let auth: Awaited<ReturnType<SessionAuthenticator<Data>['authenticate']>>;
     try {
       auth = await sessions.authenticate(factsFromRequest(request, options.clientIp?.(request) ?? null));
     } catch (error) {

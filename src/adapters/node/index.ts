@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ValidSession } from '../../core/outcome.js';
 import type { SessionData } from '../../core/session.js';
-import type { HttpSessions } from '../../transport/http-sessions.js';
+import type { SessionAuthenticator } from '../../transport/authenticator.js';
 import type { HttpReply } from '../../transport/reply.js';
 import { errorReply, failureReply } from '../../transport/reply.js';
 import type { RequestFacts } from '../../transport/request.js';
@@ -63,7 +63,7 @@ export function appendCookies(response: ServerResponse, setCookies: readonly str
  * otherwise writes the refusal (401/440/503) and returns null.
  */
 export async function authenticateNode<Data extends SessionData>(
-  sessions: HttpSessions<Data>,
+  sessions: SessionAuthenticator<Data>,
   request: IncomingMessage,
   response: ServerResponse,
   options: NodeFactsOptions = {},

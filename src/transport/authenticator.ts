@@ -1,0 +1,20 @@
+import type { ValidationResult } from '../core/outcome.js';
+import type { SessionData } from '../core/session.js';
+import type { RequestFacts } from './request.js';
+
+/** The outcome of reading and checking a request's token, with the `Set-Cookie` values to send back. */
+export interface Authentication<Data extends SessionData> {
+  readonly result: ValidationResult<Data>;
+  /** Cookies to set: a renewed cookie, or the clearing of a dead one. Send with `Cache-Control: no-store`. */
+  readonly setCookies: string[];
+  /** How the token came, if it came. */
+  readonly via: 'cookie' | 'bearer' | null;
+}
+
+/**
+ * What adapters need from a session mode: server-side sessions (`HttpSessions`) and stateless modes
+ * (sealed cookies, access tokens) both implement it, so every adapter serves every mode.
+ */
+export interface SessionAuthenticator<Data extends SessionData = SessionData> {
+  authenticate(request: RequestFacts): Promise<Authentication<Data>>;
+}
