@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SessionRecord } from '../../src/core/session.js';
+import { HOUR, makeRecord, T0 } from './fixtures.js';
+import type { WithStore } from './store-suite.js';
+
+const CREATE = { now: T0, maxPerSubject: null, overflow: 'refuse' } as const;
+const ANY = { now: T0, expectedVersion: null } as const;
+
+export function registerUpdateTests(withStore: WithStore): void {
+  describe('updateData', () => {
+    it('sets and unsets top-level keys, increments version, returns and stores the record', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { data: { keep: 1, drop: 2, replace: { a: 1 } }, version: 4 });
+        await store.create(record, CREATE);
+        const result = await store.updateData(
+          record.id,
+          { set: { replace: [1, { b: 'ü' }], added: null }, unset: ['drop', 'never-there'] },
+          ANY,
+        );
+        const expected: SessionRecord = {
+          ...record,
+          data: { keep: 1, replace: [1, { b: 'ü' }], added: null },
+          version: 5,
+        };
+        assert.deepEqual(result, { status: 'ok', record: expected });
+        assert.deepEqual(await store.get(record.id), expected);
+      });
+    });
+
+    it('keeps a "__proto__" key as plain data', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store);
+        await store.create(record, CREATE);
+        const set = JSON.parse('{"__proto__":{"admin":true}}');
+        const result = await store.updateData(record.id, { set }, ANY);
+        assert.equal(result.status, 'ok');
+        const got = (await store.get(record.id)) as SessionRecord;
+        assert.ok(Object.hasOwn(got.data, '__proto__'));
+        assert.deepEqual(got.data.__proto__, { admin: true });
+        assert.equal((got.data as Record<string, unknown>).admin, undefined);
+      });
+    });
+
+    it('checks expectedVersion: a match writes, a stale version gets conflict with the current one', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { data: { n: 0 } });
+        await store.create(record, CREATE);
+        const ok = await store.updateData(record.id, { set: { n: 1 } }, { now: T0, expectedVersion: 1 });
+        assert.equal(ok.status, 'ok');
+        const stale = await store.updateData(record.id, { set: { n: 99 } }, { now: T0, expectedVersion: 1 });
+        assert.deepEqual(stale, { status: 'conflict', version: 2 });
+        const ahead = await store.updateData(record.id, { set: { n: 99 } }, { now: T0, expectedVersion: 3 });
+        assert.deepEqual(ahead, { status: 'conflict', version: 2 });
+        const got = (await store.get(record.id)) as SessionRecord;
+        assert.deepEqual(got.data, { n: 1 });
+        assert.equal(got.version, 2);
+      });
+    });
+
+    it('50 concurrent patches of different keys all survive', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { data: { base: true } });
+        await store.create(record, CREATE);
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.updateData(record.id, { set: { [`k${i}`]: i } }, ANY)),
+        );
+        assert.ok(results.every((result) => result.status === 'ok'));
+        const versions = results.map((result) => (result.status === 'ok' ? result.record.version : 0));
+        assert.deepEqual(
+          [...versions].sort((a, b) => a - b),
+          Array.from({ length: 50 }, (_, i) => i + 2),
+          'each patch got its own version',
+        );
+        const got = (await store.get(record.id)) as SessionRecord;
+        assert.equal(got.version, 51);
+        assert.equal(got.data.base, true);
+        for (let i = 0; i < 50; i++) assert.equal(got.data[`k${i}`], i);
+      });
+    });
+
+    it('concurrent patches naming the same version: exactly one wins, the rest conflict', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store);
+        await store.create(record, CREATE);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.updateData(record.id, { set: { winner: i } }, { now: T0, expectedVersion: 1 }),
+          ),
+        );
+        const ok = results.filter((result) => result.status === 'ok');
+        assert.equal(ok.length, 1);
+        for (const result of results) {
+          if (result.status !== 'ok') assert.deepEqual(result, { status: 'conflict', version: 2 });
+        }
+        const got = (await store.get(record.id)) as SessionRecord;
+        assert.equal(got.version, 2);
+      });
+    });
+
+    it('refuses an expired record (at the boundary too) with not_found and leaves it unchanged', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { idleExpiresAt: T0 + HOUR });
+        await store.create(record, CREATE);
+        for (const now of [T0 + HOUR, T0 + 2 * HOUR]) {
+          assert.deepEqual(
+            await store.updateData(record.id, { set: { a: 1 } }, { now, expectedVersion: null }),
+            {
+              status: 'not_found',
+            },
+          );
+        }
+        assert.deepEqual(await store.get(record.id), record);
+      });
+    });
+
+    it('an update racing a delete never resurrects the session', async () => {
+      await withStore(async (store) => {
+        for (let round = 0; round < 20; round++) {
+          const record = makeRecord(store);
+          await store.create(record, CREATE);
+          const calls: Promise<unknown>[] = [];
+          for (let i = 0; i < 5; i++) calls.push(store.updateData(record.id, { set: { [`k${i}`]: i } }, ANY));
+          calls.splice(round % 5, 0, store.delete(record.id));
+          calls.push(
+            store.touch(record.id, {
+              now: T0,
+              expectedSecretHash: record.secretHash,
+              lastSeenAt: T0,
+              idleExpiresAt: T0 + HOUR,
+            }),
+          );
+          await Promise.all(calls);
+          assert.equal(await store.get(record.id), null, `round ${round}: session came back`);
+          assert.deepEqual(await store.listBySubject(record.subject, T0), []);
+        }
+      });
+    });
+
+    it('after delete: not_found, no insert', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store);
+        await store.create(record, CREATE);
+        await store.delete(record.id);
+        assert.deepEqual(await store.updateData(record.id, { set: { a: 1 } }, ANY), { status: 'not_found' });
+        assert.deepEqual(
+          await store.updateData(record.id, { set: { a: 1 } }, { now: T0, expectedVersion: 1 }),
+          {
+            status: 'not_found',
+          },
+        );
+        assert.equal(await store.get(record.id), null);
+      });
+    });
+  });
+}
