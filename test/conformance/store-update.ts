@@ -37,7 +37,7 @@ export function registerUpdateTests(withStore: WithStore): void {
         assert.equal(result.status, 'ok');
         const got = (await store.get(record.id)) as SessionRecord;
         assert.ok(Object.hasOwn(got.data, '__proto__'));
-        assert.deepEqual(got.data.__proto__, { admin: true });
+        assert.deepEqual(Object.getOwnPropertyDescriptor(got.data, '__proto__')?.value, { admin: true });
         assert.equal((got.data as Record<string, unknown>).admin, undefined);
       });
     });

@@ -1,0 +1,2 @@
+export { migrate, SCHEMA_VERSION } from './schema.js';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';

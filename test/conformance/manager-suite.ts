@@ -1,0 +1,2 @@
+import type { SessionStore } from '../../src/stores/contract.js';
+export function runManagerConformance(_n: string, _o: () => Promise<SessionStore>): void {}

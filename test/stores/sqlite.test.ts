@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { SCHEMA_VERSION, SqliteStore } from '../../src/stores/sqlite/index.js';
+import { makeFamily, makeRecord, T0 } from '../conformance/fixtures.js';
+import { runManagerConformance } from '../conformance/manager-suite.js';
+import { runStoreConformance } from '../conformance/store-suite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+const open = async (): Promise<SqliteStore> => {
+  counter += 1;
+  return new SqliteStore({ path: join(dir, `suite-${counter}`, 'tessera.sqlite') });
+};
+
+runStoreConformance('sqlite', open);
+runManagerConformance('sqlite', open);
+
+describe('SqliteStore file behaviour', () => {
+  it('keeps sessions, families and not-before across close and reopen of the same file', async () => {
+    const path = join(dir, 'reopen', 'data.sqlite');
+    const first = new SqliteStore({ path });
+    const record = makeRecord(first, { data: { cart: ['ü', 1] } });
+    const family = makeFamily();
+    await first.create(record, { now: T0, maxPerSubject: null, overflow: 'refuse' });
+    await first.updateData(record.id, { set: { step: 2 } }, { now: T0, expectedVersion: 1 });
+    await first.createRefreshFamily(family);
+    await first.setSubjectNotBefore(record.subject, T0 + 5, T0 + 60_000);
+    await first.close();
+
+    const second = new SqliteStore({ path });
+    try {
+      assert.deepEqual(await second.get(record.id), {
+        ...record,
+        data: { cart: ['ü', 1], step: 2 },
+        version: 2,
+      });
+      assert.deepEqual(await second.getRefreshFamily(family.familyId), family);
+      assert.equal(await second.getSubjectNotBefore(record.subject), T0 + 5);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('creates its folder, uses WAL and records the schema version', async () => {
+    const path = join(dir, 'fresh', 'nested', 'tessera.sqlite');
+    const store = new SqliteStore({ path });
+    await store.ping();
+    await store.close();
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      const plan = db
+        .prepare(
+          'EXPLAIN QUERY PLAN SELECT id FROM sessions WHERE expires_at < 1 ORDER BY expires_at LIMIT 5',
+        )
+        .all() as { detail: string }[];
+      assert.ok(
+        plan.some((step) => step.detail.includes('sessions_by_expiry')),
+        'expiry sweep uses the index',
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database written by a newer schema', async () => {
+    const path = join(dir, 'newer.sqlite');
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => new SqliteStore({ path }), /newer than this release/);
+  });
+
+  it('works on :memory:', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    const record = makeRecord(store);
+    await store.create(record, { now: T0, maxPerSubject: null, overflow: 'refuse' });
+    assert.deepEqual(await store.get(record.id), record);
+    await store.close();
+  });
+});
