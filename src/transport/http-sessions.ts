@@ -12,6 +12,9 @@ import {
 } from './cookie.js';
 import type { RequestFacts } from './request.js';
 import { readToken } from './token-source.js';
+import { CsrfGuard, type CsrfVerdict, type FormTokenSource } from '../csrf/guard.js';
+import type { CsrfOptions } from '../csrf/options.js';
+import { toBase64Url } from '../core/encoding.js';
 
 export interface HttpSessionsOptions {
   /** Session cookie settings (safe defaults). */
@@ -21,7 +24,16 @@ export interface HttpSessionsOptions {
    * @default true
    */
   bearer?: boolean;
+  /**
+   * CSRF defence for unsafe methods (Fetch Metadata / Origin checks and a session-bound signed token), applied
+   * by `checkCsrf` and every adapter. `false` turns it off (only for APIs that accept no cookies at all).
+   * @default {} (on, with a random per-process token key)
+   */
+  csrf?: CsrfOptions | false;
 }
+
+/** Subject prefix of anonymous pre-login sessions (`startAnonymous`). Do not give users subjects like it. */
+export const ANONYMOUS_SUBJECT_PREFIX = 'anonymous:';
 
 export interface IssuedHttpSession<Data extends SessionData> extends IssuedSession<Data> {
   readonly setCookies: string[];
@@ -38,12 +50,15 @@ export type HttpRotation<Data extends SessionData> =
 export class HttpSessions<Data extends SessionData = SessionData> implements SessionAuthenticator<Data> {
   readonly manager: SessionManager<Data>;
   readonly cookie: ResolvedCookieOptions;
+  /** The CSRF guard, or null when turned off. */
+  readonly csrf: CsrfGuard | null;
   readonly #bearer: boolean;
 
   constructor(manager: SessionManager<Data>, options: HttpSessionsOptions = {}) {
     this.manager = manager;
     this.cookie = resolveCookieOptions(options.cookie);
     this.#bearer = options.bearer ?? true;
+    this.csrf = options.csrf === false ? null : new CsrfGuard(options.csrf ?? {});
   }
 
   /** Reads and validates the request's token. Store faults throw `StoreUnavailableError`. */
@@ -94,6 +109,56 @@ export class HttpSessions<Data extends SessionData = SessionData> implements Ses
   /** Step-up: rotates and records `level`. Call after re-checking credentials. */
   elevate(request: RequestFacts, level: number): Promise<HttpRotation<Data>> {
     return this.#replace(request, level);
+  }
+
+  /**
+   * CSRF check for an authenticated (or anonymous) request; pass the form field when the body has one.
+   * Unsafe methods only; refusals emit a `csrf-rejected` event. Answer a refusal with `forbiddenReply`.
+   */
+  async checkCsrf(
+    request: RequestFacts,
+    auth: Pick<Authentication<Data>, 'result' | 'via'> | null,
+    input: { formToken?: FormTokenSource } = {},
+  ): Promise<CsrfVerdict> {
+    if (this.csrf === null) return { ok: true, checked: false };
+    const session = auth?.result.ok === true ? auth.result.session : null;
+    const verdict = await this.csrf.check(request, { session, via: auth?.via ?? null }, input.formToken);
+    if (!verdict.ok) {
+      this.manager.emit({
+        type: 'csrf-rejected',
+        sessionId: session?.id ?? null,
+        subject: session?.subject ?? null,
+        reason: verdict.reason,
+        detail: { method: request.method.toUpperCase() },
+      });
+    }
+    return verdict;
+  }
+
+  /** A signed CSRF token bound to the session, for a hidden form field or the `x-csrf-token` header. */
+  csrfToken(session: Pick<Session<SessionData>, 'id'>): string {
+    if (this.csrf === null) throw new TypeError('tessera: CSRF is turned off (csrf: false)');
+    return this.csrf.token(session.id);
+  }
+
+  /**
+   * Starts an anonymous pre-login session (level 0) so a login form can carry a session-bound CSRF token
+   * (OWASP: login CSRF is stopped by pre-session tokens). `login` replaces it with a fresh session.
+   */
+  async startAnonymous(request: RequestFacts, data?: Data): Promise<IssuedHttpSession<Data>> {
+    const subject = ANONYMOUS_SUBJECT_PREFIX + toBase64Url(this.manager.options.random(16));
+    const issued = await this.manager.create({
+      subject,
+      level: 0,
+      ...(data === undefined ? {} : { data }),
+      ...clientOf(request),
+    });
+    return { ...issued, setCookies: [this.sessionCookie(issued.token, issued.session)] };
+  }
+
+  /** Whether a session is an anonymous pre-login one (from `startAnonymous`). */
+  isAnonymous(session: Pick<Session<SessionData>, 'subject' | 'level'>): boolean {
+    return session.level === 0 && session.subject.startsWith(ANONYMOUS_SUBJECT_PREFIX);
   }
 
   /** `Set-Cookie` for a token, expiring with the session's idle window. */

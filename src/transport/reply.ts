@@ -57,3 +57,21 @@ export function replyToResponse(reply: HttpReply): Response {
   for (const [name, value] of reply.headers) headers.append(name, value);
   return new Response(reply.body, { status: reply.status, headers });
 }
+
+/**
+ * The 403 reply for a request refused after authentication: `csrf_rejected` (with `Vary` on the origin headers
+ * the decision read) or `insufficient_level`. `setCookies` carries cookies the request already earned.
+ */
+export function forbiddenReply(
+  code: 'csrf_rejected' | 'insufficient_level',
+  setCookies: readonly string[] = [],
+  extraHeaders: ReadonlyArray<readonly [string, string]> = [],
+): HttpReply {
+  const headers: (readonly [string, string])[] = [
+    ['content-type', 'application/json; charset=utf-8'],
+    ['cache-control', 'no-store'],
+    ...extraHeaders,
+  ];
+  for (const cookie of setCookies) headers.push(['set-cookie', cookie]);
+  return { status: 403, headers, body: codeBody(code) };
+}
