@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createService } from '../service/app.js';
+import { ConfigError, loadConfig } from '../service/config.js';
+import { openStore } from '../service/store-from-url.js';
+
+const HELP = `Usage: tessera <command>
+
+Commands:
+  serve     Start the HTTP session service (configured by TESSERA_* environment variables)
+  migrate   Open the configured store once so its schema exists, then exit
+  version   Print the version
+  help      Show this help
+
+Environment (defaults in brackets):
+  TESSERA_PORT [4455]   TESSERA_HOST [127.0.0.1]   TESSERA_DATA_DIR [./data]
+  TESSERA_STORE [sqlite:<data dir>/tessera.sqlite]   (memory:, sqlite:<path> or a file path)
+  TESSERA_IDLE_TIMEOUT [1800]   TESSERA_ABSOLUTE_TIMEOUT [43200]   (seconds)
+  TESSERA_API_KEY [generated on first start into <data dir>/api-key]
+  TESSERA_COOKIE_NAME [__Host-session]   TESSERA_DEV_INSECURE_COOKIE [0]
+  TESSERA_MAX_SESSIONS_PER_SUBJECT [none]   TESSERA_SESSION_OVERFLOW [evict-oldest]
+  TESSERA_SWEEP_INTERVAL [60]   TESSERA_LOG_LEVEL [info]
+See docs/API.md.
+`;
+
+function version(): string {
+  // Works from src/cli (tsx) and dist/src/cli (built): walk up to the package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'tessera' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      /* not here; look one folder up */
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+async function serve(): Promise<void> {
+  const config = loadConfig(process.env);
+  const service = await createService(config);
+  if (service.apiKey.created) {
+    // Shown this once, on the start that created it; later starts read it from the file without printing.
+    process.stdout.write(
+      `tessera: generated an API key and saved it to ${service.apiKey.path} (mode 0600).\n` +
+        `tessera: it is shown only this once:\n${service.apiKey.key}\n`,
+    );
+  }
+  const address = await service.listen();
+  service.logger.info('listening', {
+    host: address.address,
+    port: address.port,
+    store: service.manager.store.kind,
+    version: version(),
+  });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    service.logger.info('shutting down', { signal });
+    service.close().then(
+      () => {
+        service.logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        service.logger.error('shutdown failed', { error: (error as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig(process.env);
+  const store = await openStore(config.store, { dataDir: config.dataDir });
+  await store.ping();
+  await store.close();
+  process.stdout.write(`tessera: ${store.kind} store is ready\n`);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const command = argv[0] ?? 'help';
+  switch (command) {
+    case 'serve':
+      await serve();
+      return -1;
+    case 'migrate':
+      await migrate();
+      return 0;
+    case 'version':
+    case '--version':
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return 0;
+    default:
+      process.stderr.write(`tessera: unknown command "${command.slice(0, 40)}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tessera: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`tessera: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The operator console: one static page, no external assets. Its script and style are inline but allowed by
+ * hash in a strict Content-Security-Policy (no 'unsafe-inline'), and every value from the API is written with
+ * `textContent`, never as HTML, so a hostile user agent string cannot run script. The API key lives in
+ * sessionStorage only (gone when the tab closes) and is sent as a Bearer header, never in a URL.
+ */
+const STYLE = `
+body{font:15px/1.4 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1b1b1b}
+h1{font-size:1.3rem}form{display:flex;gap:.5rem;margin:.75rem 0;flex-wrap:wrap}
+input{padding:.35rem .5rem;min-width:18rem}button{padding:.35rem .8rem;cursor:pointer}
+table{border-collapse:collapse;width:100%;margin-top:1rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;font-size:.85rem;vertical-align:top}
+code{font-size:.8rem}#status{min-height:1.4rem;color:#8a1c1c}#status.ok{color:#1c5e1c}.muted{color:#666}
+`;
+
+const SCRIPT = `
+'use strict';
+const KEY = 'tessera-api-key';
+const $ = (id) => document.getElementById(id);
+function status(text, ok) { const s = $('status'); s.textContent = text; s.className = ok ? 'ok' : ''; }
+function key() { return sessionStorage.getItem(KEY) || ''; }
+function showKeyState() { $('key-state').textContent = key() ? 'API key set for this tab.' : 'No API key set.'; }
+async function call(method, path) {
+  if (!key()) throw new Error('Set the API key first.');
+  const response = await fetch(path, { method, headers: { authorization: 'Bearer ' + key() }, cache: 'no-store' });
+  if (response.status === 204) return null;
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error((body && body.error && (body.error.code + ': ' + body.error.message)) || ('HTTP ' + response.status));
+  return body;
+}
+function subjectPath() { return '/v1/subjects/' + encodeURIComponent($('subject').value.trim()) + '/sessions'; }
+function cell(row, text) { const td = document.createElement('td'); td.textContent = text == null ? '' : String(text); row.appendChild(td); return td; }
+async function lookUp() {
+  const subject = $('subject').value.trim();
+  if (!subject) { status('Enter a subject.'); return; }
+  const body = await call('GET', subjectPath());
+  const rows = $('rows'); rows.replaceChildren();
+  for (const s of body.sessions) {
+    const row = document.createElement('tr');
+    const id = document.createElement('code'); id.textContent = s.id; cell(row, '').appendChild(id);
+    cell(row, s.createdAt); cell(row, s.lastSeenAt); cell(row, s.idleExpiresAt); cell(row, s.level);
+    cell(row, s.ip); cell(row, s.userAgent);
+    const button = document.createElement('button'); button.type = 'button'; button.textContent = 'Revoke';
+    button.addEventListener('click', () => run(async () => {
+      await call('DELETE', '/v1/sessions/' + encodeURIComponent(s.id));
+      await lookUp(); status('Revoked session ' + s.id + '.', true);
+    }));
+    cell(row, '').appendChild(button);
+    rows.appendChild(row);
+  }
+  $('count').textContent = body.sessions.length + ' live session(s) for this subject.';
+  status('', true);
+}
+function run(action) { action().catch((error) => status(error.message)); }
+$('key-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(KEY, $('key').value.trim()); $('key').value = ''; showKeyState(); status('API key kept for this tab only.', true);
+});
+$('forget').addEventListener('click', () => { sessionStorage.removeItem(KEY); showKeyState(); status('API key forgotten.', true); });
+$('subject-form').addEventListener('submit', (event) => { event.preventDefault(); run(lookUp); });
+$('revoke-all').addEventListener('click', () => run(async () => {
+  const subject = $('subject').value.trim();
+  if (!subject) { status('Enter a subject.'); return; }
+  if (!confirm('Revoke every session of ' + subject + '?')) return;
+  const body = await call('DELETE', subjectPath());
+  await lookUp(); status('Revoked ' + body.revoked + ' session(s).', true);
+}));
+showKeyState();
+`;
+
+function hash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+}
+
+export const ADMIN_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tessera admin</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>Tessera sessions</h1>
+<form id="key-form" autocomplete="off">
+<input id="key" type="password" placeholder="API key" aria-label="API key" autocomplete="off">
+<button type="submit">Use key</button><button type="button" id="forget">Forget key</button>
+<span id="key-state" class="muted"></span>
+</form>
+<form id="subject-form">
+<input id="subject" placeholder="Subject (user id)" aria-label="Subject">
+<button type="submit">Look up sessions</button><button type="button" id="revoke-all">Revoke all</button>
+</form>
+<p id="status" role="status"></p>
+<p id="count" class="muted"></p>
+<table><thead><tr><th>Id</th><th>Created</th><th>Last seen</th><th>Idle expiry</th><th>Level</th><th>IP</th><th>User agent</th><th></th></tr></thead>
+<tbody id="rows"></tbody></table>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+
+/** CSP for the page: nothing but its own hashed script and style, and fetches to this origin. */
+export const ADMIN_CSP = [
+  "default-src 'none'",
+  `script-src ${hash(SCRIPT)}`,
+  `style-src ${hash(STYLE)}`,
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');

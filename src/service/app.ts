@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../core/clock.js';
+import { type SessionManager, createTessera } from '../core/manager.js';
+import { cryptoRandom, type RandomSource } from '../core/random.js';
+import { containsTokenShape } from '../core/token.js';
+import type { SessionStore } from '../stores/contract.js';
+import { HttpSessions } from '../transport/http-sessions.js';
+import { type ApiKeyResult, apiKeyMatches, loadOrCreateApiKey } from './api-key.js';
+import type { ServiceConfig } from './config.js';
+import type { Reply, RequestContext, ServiceParts } from './context.js';
+import { classifyError, errorBody, HttpError } from './http-errors.js';
+import { readJsonObject } from './json.js';
+import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { Router } from './router.js';
+import { routes } from './routes/index.js';
+import { openStore } from './store-from-url.js';
+
+export interface ServiceDeps {
+  /** Time source for the engine (tests move a manualClock). @default Date.now */
+  clock?: Clock;
+  /** CSPRNG for tokens and a generated API key. @default node:crypto */
+  random?: RandomSource;
+  /** A store to use instead of opening `config.store`. The service closes it on `close()`. */
+  store?: SessionStore;
+  /** Where log lines go. @default process.stdout */
+  log?: (line: string) => void;
+}
+
+export interface Service {
+  readonly server: Server;
+  readonly manager: SessionManager;
+  readonly config: ServiceConfig;
+  /** The API key and whether this start created it (print it once when `created`). */
+  readonly apiKey: ApiKeyResult;
+  readonly logger: Logger;
+  listen(): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish, stops the sweeper and closes the store. */
+  close(): Promise<void>;
+}
+
+/** How long `close()` waits for in-flight requests before cutting connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Builds the HTTP service over a session manager and a store. It does not listen until `listen()`. */
+export async function createService(config: ServiceConfig, deps: ServiceDeps = {}): Promise<Service> {
+  const random = deps.random ?? cryptoRandom;
+  const logger = createLogger(config.logLevel, deps.log);
+  const apiKey = await loadOrCreateApiKey(config.apiKey, config.dataDir, random);
+  const store = deps.store ?? (await openStore(config.store, { dataDir: config.dataDir }));
+  const metrics = new Metrics();
+  const manager = createTessera({
+    store,
+    idleTimeout: config.idleTimeout,
+    absoluteTimeout: config.absoluteTimeout,
+    maxSessionsPerSubject: config.maxSessionsPerSubject,
+    overflow: config.overflow,
+    random,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    onEvent: metrics.event,
+  });
+  const sessions = new HttpSessions(manager, {
+    cookie: { ...config.cookie, development: !config.cookie.secure },
+  });
+  const parts: ServiceParts = { config, manager, sessions, store, metrics };
+  const router = new Router(routes);
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (request, response) => {
+    void handle(request, response, { parts, router, logger, metrics, apiKey: apiKey.key });
+  });
+  server.keepAliveTimeout = 5_000;
+  const stopSweeper = manager.startSweeper(config.sweepInterval);
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      stopSweeper();
+      if (server.listening) {
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+          force.unref();
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+      }
+      try {
+        await store.close();
+      } catch (error) {
+        logger.error('store close failed', { error: (error as Error).message });
+      }
+    })();
+    return closing;
+  };
+
+  return {
+    server,
+    manager,
+    config,
+    apiKey,
+    logger,
+    listen: () =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close,
+  };
+}
+
+interface HandlerState {
+  readonly parts: ServiceParts;
+  readonly router: Router;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly apiKey: string;
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  state: HandlerState,
+): Promise<void> {
+  const started = performance.now();
+  const method = request.method ?? 'GET';
+  const raw = request.url ?? '/';
+  const queryAt = raw.indexOf('?');
+  const path = queryAt === -1 ? raw : raw.slice(0, queryAt);
+  let route = 'unmatched';
+  const context: RequestContext = {
+    request,
+    params: {},
+    query: new URLSearchParams(queryAt === -1 ? '' : raw.slice(queryAt + 1)),
+    service: state.parts,
+    body: () => readJsonObject(request),
+    sessionId: null,
+  };
+  let reply: Reply;
+  try {
+    // OWASP: tokens in URLs leak through logs, history and Referer; refuse rather than read them.
+    if (containsTokenShape(raw)) {
+      throw new HttpError(400, 'invalid_request', 'Tokens must be sent in the JSON body, never in the URL.');
+    }
+    const match = state.router.match(method, path);
+    if (match.kind === 'not_found') throw new HttpError(404, 'not_found', 'No such endpoint.');
+    if (match.kind === 'method_not_allowed') {
+      route = match.pattern;
+      throw new HttpError(405, 'method_not_allowed', `Use ${match.allow.join(', ')} here.`, {
+        headers: [['allow', match.allow.join(', ')]],
+      });
+    }
+    route = match.route.path;
+    (context as { params: Record<string, string> }).params = match.params;
+    if (match.route.auth === 'api-key' && !apiKeyMatches(request.headers.authorization, state.apiKey)) {
+      throw new HttpError(401, 'api_key_invalid', 'Send the API key as Authorization: Bearer <key>.', {
+        headers: [['www-authenticate', 'Bearer realm="tessera-api"']],
+      });
+    }
+    reply = await match.route.handle(context);
+  } catch (thrown) {
+    const { error, kind } = classifyError(thrown);
+    if (kind === 'store') {
+      state.metrics.storeError();
+      const cause = (thrown as Error).cause;
+      state.logger.error('store unavailable', {
+        route,
+        error: (thrown as Error).message,
+        cause: cause instanceof Error ? cause.message.slice(0, 200) : null,
+      });
+    } else if (kind === 'internal') {
+      state.metrics.internalError();
+      state.logger.error('internal error', {
+        route,
+        error: thrown instanceof Error ? `${thrown.name}: ${thrown.message}`.slice(0, 300) : typeof thrown,
+        stack: thrown instanceof Error ? (thrown.stack ?? null) : null,
+      });
+    }
+    reply = { status: error.status, headers: error.headers, body: errorBody(error) };
+  }
+  write(response, reply);
+  const seconds = (performance.now() - started) / 1000;
+  state.metrics.request(method, route, reply.status, seconds);
+  state.logger.info('request', {
+    method,
+    route,
+    status: reply.status,
+    durationMs: Math.round(seconds * 100_000) / 100,
+    sessionId: context.sessionId ?? undefined,
+  });
+  if (!request.complete) {
+    // The body was refused unread (413): give the reply a moment to leave, then drop the connection.
+    response.once('finish', () => setTimeout(() => request.destroy(), 1000).unref());
+  }
+}
+
+function write(response: ServerResponse, reply: Reply): void {
+  if (response.headersSent || response.destroyed) return;
+  const headers: Record<string, string | string[]> = {
+    // Every answer may carry a token or session metadata: never cached (DESIGN: no-store on token replies).
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-request-id': randomUUID(),
+  };
+  let body = '';
+  if (reply.raw !== undefined) body = reply.raw;
+  else if (reply.body !== undefined) {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    body = JSON.stringify(reply.body);
+  }
+  for (const [name, value] of reply.headers ?? []) {
+    const existing = headers[name];
+    if (name === 'set-cookie' && existing !== undefined) {
+      headers[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+    } else headers[name] = value;
+  }
+  if (reply.status !== 204 && reply.status !== 304)
+    headers['content-length'] = String(Buffer.byteLength(body));
+  response.writeHead(reply.status, reply.status === 440 ? 'Login Time-out' : undefined, headers);
+  response.end(reply.status === 204 ? undefined : body);
+}

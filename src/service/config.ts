@@ -1,0 +1,143 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { type ResolvedCookieOptions, resolveCookieOptions } from '../transport/cookie.js';
+
+/** A bad environment variable. The message names the variable and the rule; it never echoes a secret. */
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable} ${message}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
+
+/** The service settings, read once from the environment and validated at start-up. */
+export interface ServiceConfig {
+  /** TESSERA_PORT. @default 4455 */
+  readonly port: number;
+  /** TESSERA_HOST. @default '127.0.0.1' */
+  readonly host: string;
+  /** TESSERA_DATA_DIR, absolute. @default './data' */
+  readonly dataDir: string;
+  /** TESSERA_STORE: `memory:`, `sqlite:<path>` or a file path. @default 'sqlite:<dataDir>/tessera.sqlite' */
+  readonly store: string;
+  /** TESSERA_IDLE_TIMEOUT in seconds. @default 1800 */
+  readonly idleTimeout: number;
+  /** TESSERA_ABSOLUTE_TIMEOUT in seconds. @default 43200 */
+  readonly absoluteTimeout: number;
+  /** TESSERA_API_KEY, or null to use (or create) `<dataDir>/api-key`. */
+  readonly apiKey: string | null;
+  /** TESSERA_COOKIE_NAME and TESSERA_DEV_INSECURE_COOKIE, validated as the transport does. */
+  readonly cookie: ResolvedCookieOptions;
+  /** TESSERA_MAX_SESSIONS_PER_SUBJECT, or null for no cap. @default null */
+  readonly maxSessionsPerSubject: number | null;
+  /** TESSERA_SESSION_OVERFLOW. @default 'evict-oldest' */
+  readonly overflow: 'refuse' | 'evict-oldest';
+  /** TESSERA_SWEEP_INTERVAL in seconds (expired-session cleanup). @default 60 */
+  readonly sweepInterval: number;
+  /** TESSERA_LOG_LEVEL. @default 'info' */
+  readonly logLevel: LogLevel;
+}
+
+const API_KEY = /^[A-Za-z0-9._~+/=-]{32,512}$/;
+
+/** Reads and validates the service settings. Throws `ConfigError` with a clear message on a bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
+  const port = integer(env, 'TESSERA_PORT', 4455, 0, 65535);
+  const host = text(env, 'TESSERA_HOST') ?? '127.0.0.1';
+  if (/\s/.test(host)) throw new ConfigError('TESSERA_HOST', 'must be a host name or address without spaces');
+  const dataDir = resolve(text(env, 'TESSERA_DATA_DIR') ?? './data');
+  const store = text(env, 'TESSERA_STORE') ?? `sqlite:${join(dataDir, 'tessera.sqlite')}`;
+  const idleTimeout = integer(env, 'TESSERA_IDLE_TIMEOUT', 1800, 1, 365 * 24 * 3600);
+  const absoluteTimeout = integer(env, 'TESSERA_ABSOLUTE_TIMEOUT', 43200, 1, 5 * 365 * 24 * 3600);
+  if (idleTimeout > absoluteTimeout) {
+    throw new ConfigError(
+      'TESSERA_IDLE_TIMEOUT',
+      `(${idleTimeout}) must not exceed TESSERA_ABSOLUTE_TIMEOUT (${absoluteTimeout})`,
+    );
+  }
+  const apiKey = text(env, 'TESSERA_API_KEY') ?? null;
+  if (apiKey !== null && !API_KEY.test(apiKey)) {
+    throw new ConfigError(
+      'TESSERA_API_KEY',
+      'must be 32 to 512 characters of A-Z a-z 0-9 . _ ~ + / = - (for example 32 random bytes in base64url)',
+    );
+  }
+  const development = flag(env, 'TESSERA_DEV_INSECURE_COOKIE');
+  const cookieName = text(env, 'TESSERA_COOKIE_NAME');
+  let cookie: ResolvedCookieOptions;
+  try {
+    cookie = resolveCookieOptions({ development, ...(cookieName === undefined ? {} : { name: cookieName }) });
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^tessera: /, '');
+    throw new ConfigError('TESSERA_COOKIE_NAME', `is not usable: ${reason}`);
+  }
+  const maxRaw = text(env, 'TESSERA_MAX_SESSIONS_PER_SUBJECT');
+  const maxSessionsPerSubject =
+    maxRaw === undefined ? null : integer(env, 'TESSERA_MAX_SESSIONS_PER_SUBJECT', 0, 1, 1_000_000);
+  const overflow = oneOf(env, 'TESSERA_SESSION_OVERFLOW', ['evict-oldest', 'refuse'] as const);
+  const sweepInterval = integer(env, 'TESSERA_SWEEP_INTERVAL', 60, 1, 24 * 3600);
+  const logLevel = oneOf(env, 'TESSERA_LOG_LEVEL', ['info', 'warn', 'error', 'silent'] as const);
+  return Object.freeze({
+    port,
+    host,
+    dataDir,
+    store: storeWithAbsolutePath(store),
+    idleTimeout,
+    absoluteTimeout,
+    apiKey,
+    cookie,
+    maxSessionsPerSubject,
+    overflow,
+    sweepInterval,
+    logLevel,
+  });
+}
+
+function text(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw.slice(0, 40)}")`);
+  }
+  return Number(raw);
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = text(env, name);
+  if (raw === undefined || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(name, `must be 1 or 0 (got "${raw.slice(0, 40)}")`);
+}
+
+function oneOf<const T extends readonly string[]>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  values: T,
+): T[number] {
+  const raw = text(env, name);
+  if (raw === undefined) return values[0] as T[number];
+  if (!values.includes(raw)) {
+    throw new ConfigError(name, `must be one of ${values.join(', ')} (got "${raw.slice(0, 40)}")`);
+  }
+  return raw as T[number];
+}
+
+/** Relative SQLite paths are made absolute now, so a later `chdir` cannot move the database. */
+function storeWithAbsolutePath(url: string): string {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    return path === '' || path === ':memory:' || isAbsolute(path) ? url : `sqlite:${resolve(path)}`;
+  }
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) return isAbsolute(url) ? url : resolve(url);
+  return url;
+}

@@ -1,0 +1,8 @@
+import type { Route } from '../context.js';
+import { adminRoutes } from './admin.js';
+import { healthRoutes } from './health.js';
+import { sessionRoutes } from './sessions.js';
+import { subjectRoutes } from './subjects.js';
+
+/** Every route of the service. Adding a route file: import it and add one line here. */
+export const routes: readonly Route[] = [...healthRoutes, ...sessionRoutes, ...subjectRoutes, ...adminRoutes];
