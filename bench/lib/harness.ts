@@ -1,0 +1,98 @@
+/**
+ * A small micro-benchmark harness: an untimed setup per round, a warm-up, several timed rounds of fixed length,
+ * and the median of the rounds (a median shrugs off the odd round a noisy neighbour spoiled).
+ *
+ * Use it from any bench file:
+ *   const result = await measure('validate', async () => (i) => manager.validate(tokens[i % tokens.length]));
+ * The factory runs before the warm-up and before every round (untimed) and returns the operation to time.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export type Operation = (iteration: number) => unknown;
+
+export interface MeasureOptions {
+  /** Warm-up before the first round (lets V8 optimise the code path). @default 1000 (BENCH_WARMUP_MS) */
+  warmupMs?: number;
+  /** Timed rounds; the median is reported. @default 7 (BENCH_ROUNDS) */
+  rounds?: number;
+  /** Length of each timed round. @default 500 (BENCH_ROUND_MS) */
+  roundMs?: number;
+}
+
+export interface Measurement {
+  readonly name: string;
+  /** Median operations per second over the rounds. */
+  readonly opsPerSec: number;
+  /** Median microseconds per operation. */
+  readonly usPerOp: number;
+  /** Operations per second of every round, in the order they ran. */
+  readonly rounds: number[];
+  /** Largest distance of a round from the median, as a fraction of the median. */
+  readonly spread: number;
+}
+
+/** Reads a positive number from the environment, or the fallback. */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number`);
+  return value;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+// A full collection between rounds, so no round pays for the garbage of the one before it.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+export function collectGarbage(): void {
+  gc();
+}
+
+/** Runs `operation` back to back (awaiting it when it returns a promise) for about `ms`; returns ops/s. */
+async function timed(operation: Operation, ms: number): Promise<number> {
+  let count = 0;
+  const start = performance.now();
+  const end = start + ms;
+  let now = start;
+  while (now < end) {
+    // Check the time every 16 calls: performance.now() is cheap but not free next to a 1 µs operation.
+    for (let i = 0; i < 16; i += 1) {
+      const result = operation(count);
+      if (result instanceof Promise) await result;
+      count += 1;
+    }
+    now = performance.now();
+  }
+  return (count * 1000) / (now - start);
+}
+
+/** Measures one operation. `setup` runs (untimed) before the warm-up and before each round. */
+export async function measure(
+  name: string,
+  setup: () => Promise<Operation> | Operation,
+  options: MeasureOptions = {},
+): Promise<Measurement> {
+  const warmupMs = options.warmupMs ?? envNumber('BENCH_WARMUP_MS', 1000);
+  const roundCount = options.rounds ?? envNumber('BENCH_ROUNDS', 7);
+  const roundMs = options.roundMs ?? envNumber('BENCH_ROUND_MS', 500);
+  await timed(await setup(), warmupMs);
+  const rounds: number[] = [];
+  for (let round = 0; round < roundCount; round += 1) {
+    const operation = await setup();
+    collectGarbage();
+    rounds.push(await timed(operation, roundMs));
+  }
+  const opsPerSec = median(rounds);
+  const spread = Math.max(...rounds.map((value) => Math.abs(value - opsPerSec))) / opsPerSec;
+  return { name, opsPerSec, usPerOp: 1e6 / opsPerSec, rounds, spread };
+}
