@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionRecord } from '../../src/core/session.js';
-import { HOUR, makeRecord, T0 } from './fixtures.js';
+import { HOUR, makeRecord, newHash, T0 } from './fixtures.js';
 import type { WithStore } from './store-suite.js';
 
 const CREATE = { now: T0, maxPerSubject: null, overflow: 'refuse' } as const;
@@ -114,22 +114,38 @@ export function registerUpdateTests(withStore: WithStore): void {
       });
     });
 
-    it('an update racing a delete never resurrects the session', async () => {
+    it('updates, touches and rotations racing a delete never resurrect the session', async () => {
       await withStore(async (store) => {
         for (let round = 0; round < 20; round++) {
           const record = makeRecord(store);
           await store.create(record, CREATE);
-          const calls: Promise<unknown>[] = [];
-          for (let i = 0; i < 5; i++) calls.push(store.updateData(record.id, { set: { [`k${i}`]: i } }, ANY));
-          calls.splice(round % 5, 0, store.delete(record.id));
-          calls.push(
-            store.touch(record.id, {
-              now: T0,
-              expectedSecretHash: record.secretHash,
-              lastSeenAt: T0,
-              idleExpiresAt: T0 + HOUR,
-            }),
-          );
+          // The delete lands at a different point among the writers each round.
+          const writers: (() => Promise<unknown>)[] = [
+            () =>
+              store.touch(record.id, {
+                now: T0,
+                expectedSecretHash: record.secretHash,
+                lastSeenAt: T0,
+                idleExpiresAt: T0 + HOUR,
+              }),
+            ...Array.from(
+              { length: 5 },
+              (_, i) => () => store.updateData(record.id, { set: { [`k${i}`]: i } }, ANY),
+            ),
+            () =>
+              store.rotate(record.id, {
+                now: T0,
+                expectedSecretHash: record.secretHash,
+                secretHash: newHash(),
+                previousSecretHash: null,
+                previousSecretValidUntil: null,
+                rotatedAt: T0,
+                lastSeenAt: T0,
+                idleExpiresAt: T0 + HOUR,
+              }),
+          ];
+          writers.splice(round % (writers.length + 1), 0, () => store.delete(record.id));
+          const calls = writers.map((write) => write());
           await Promise.all(calls);
           assert.equal(await store.get(record.id), null, `round ${round}: session came back`);
           assert.deepEqual(await store.listBySubject(record.subject, T0), []);
