@@ -34,10 +34,6 @@ async function openSqlite(path: string, options: OpenStoreOptions): Promise<Sess
       : path === ':memory:' || isAbsolute(path)
         ? path
         : resolve(path);
-  // TEMP until src/stores/sqlite lands: a variable specifier keeps the type checker quiet.
-  const specifier = '../stores/sqlite/index.js';
-  const module = (await import(specifier)) as {
-    SqliteStore: new (options: { path: string }) => SessionStore;
-  };
-  return new module.SqliteStore({ path: file });
+  const { SqliteStore } = await import('../stores/sqlite/index.js');
+  return new SqliteStore({ path: file });
 }
