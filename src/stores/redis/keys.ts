@@ -1,0 +1,64 @@
+import { createHash, createHmac } from 'node:crypto';
+import { SHARD_LENGTH } from '../../core/token.js';
+
+/**
+ * Key layout. `{…}` is a Redis Cluster hash tag: only the part inside the first braces picks the slot.
+ * - `<prefix>{<shard>}:s:<id>`       one session (hash); the id starts with its shard, so a token alone names the key
+ * - `<prefix>{<shard>}:u:<subject>`  the subject's sessions (sorted set, id scored by expiry)
+ * - `<prefix>{<shard>}:n:<subject>`  the subject's not-before time (hash)
+ * - `<prefix>{f:<family>}`           one refresh family (hash)
+ * - `<prefix>{sweep}:due`            sweep hints: which subjects / families / not-before entries expire when
+ * where `<shard>` = shardFor(subject) for every key of that subject.
+ */
+export class KeyLayout {
+  readonly prefix: string;
+  readonly #shardKey: string | null;
+
+  constructor(prefix: string, shardKey: string | null) {
+    if (prefix.includes('{') || prefix.includes('}')) {
+      throw new TypeError(
+        'tessera: a Redis key prefix must not contain "{" or "}" (they pick the cluster slot)',
+      );
+    }
+    this.prefix = prefix;
+    this.#shardKey = shardKey;
+  }
+
+  /** 4 base64url characters (24 bits) of a hash of the subject; keyed when a shard key is set. */
+  shardFor(subject: string): string {
+    const digest =
+      this.#shardKey === null
+        ? createHash('sha256').update(subject).digest()
+        : createHmac('sha256', this.#shardKey).update(subject).digest();
+    return digest.subarray(0, 3).toString('base64url').slice(0, SHARD_LENGTH);
+  }
+
+  /** `<prefix>{<shard>}`: every key of one subject starts with it. */
+  tag(shard: string): string {
+    return `${this.prefix}{${shard}}`;
+  }
+
+  tagOfId(id: string): string {
+    return this.tag(id.slice(0, SHARD_LENGTH));
+  }
+
+  session(id: string): string {
+    return `${this.tagOfId(id)}:s:${id}`;
+  }
+
+  index(subject: string): string {
+    return `${this.tag(this.shardFor(subject))}:u:${subject}`;
+  }
+
+  notBefore(subject: string): string {
+    return `${this.tag(this.shardFor(subject))}:n:${subject}`;
+  }
+
+  family(familyId: string): string {
+    return `${this.prefix}{f:${familyId}}`;
+  }
+
+  get hint(): string {
+    return `${this.prefix}{sweep}:due`;
+  }
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createTessera } from '../../src/core/manager.js';
+import { RedisStore } from '../../src/stores/redis/index.js';
+// import { runManagerConformance } from '../conformance/manager-suite.js';
+import { runStoreConformance } from '../conformance/store-suite.js';
+import { deleteKeysWithPrefix } from '../support/redis-keys.js';
+import { REDIS_URL, requireService, uniqueName } from '../support/services.js';
+
+const skip = await requireService('redis');
+const base = uniqueName('redis');
+let counter = 0;
+const open = async (): Promise<RedisStore> =>
+  new RedisStore({ connection: REDIS_URL, prefix: `${base}:${++counter}:` });
+
+after(async () => {
+  if (!skip) await deleteKeysWithPrefix(REDIS_URL, `${base}:`);
+});
+
+describe('redis store', { skip }, () => {
+  runStoreConformance('redis', open);
+  // runManagerConformance('redis', open);
+
+  describe('redis specifics', () => {
+    it('validates with one command and no write when no renewal is due', async () => {
+      const store = await open();
+      try {
+        const manager = createTessera({ store });
+        const issued = await manager.create({ subject: 'one-trip', data: { theme: 'dark' } });
+        const seen: string[] = [];
+        const client = store.client;
+        const original = client.sendCommand.bind(client);
+        client.sendCommand = ((command: { name: string }) => {
+          seen.push(command.name);
+          return original(command as never);
+        }) as typeof client.sendCommand;
+        const result = await manager.validate(issued.token);
+        client.sendCommand = original;
+        assert.equal(result.ok, true);
+        assert.deepEqual(seen, ['hgetall']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keys carry a time to live: the session end plus the retention', async () => {
+      const store = new RedisStore({ connection: REDIS_URL, prefix: `${base}:ttl:`, retentionMs: 60_000 });
+      try {
+        const manager = createTessera({ store, idleTimeout: 600, absoluteTimeout: 3600 });
+        const issued = await manager.create({ subject: 'ttl' });
+        const client = store.client;
+        const sessionTtl = await client.pttl(store.keys.session(issued.session.id));
+        const indexTtl = await client.pttl(store.keys.index('ttl'));
+        const hintTtl = await client.pttl(store.keys.hint);
+        for (const ttl of [sessionTtl, indexTtl, hintTtl]) {
+          assert.ok(ttl > 600_000 && ttl <= 660_000, `ttl ${ttl} should be idle + retention`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a subject keeps every key in one hash slot, named by the session id', async () => {
+      const store = await open();
+      try {
+        const manager = createTessera({ store });
+        const issued = await manager.create({ subject: 'slot' });
+        const tag = `{${issued.session.id.slice(0, 4)}}`;
+        assert.ok(store.keys.session(issued.session.id).includes(tag));
+        assert.ok(store.keys.index('slot').includes(tag));
+        assert.ok(store.keys.notBefore('slot').includes(tag));
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('refuses a key prefix with braces and an id that does not carry its shard', async () => {
+      assert.throws(() => new RedisStore({ connection: REDIS_URL, prefix: 'a{b}:' }), TypeError);
+      const store = await open();
+      try {
+        const manager = createTessera({ store });
+        const issued = await manager.create({ subject: 'shard' });
+        const wrong = {
+          ...issued.session,
+          secretHash: 'x',
+          previousSecretHash: null,
+          previousSecretValidUntil: null,
+          subject: 'someone-else',
+          id: `____${issued.session.id.slice(4)}`,
+        };
+        await assert.rejects(
+          store.create(wrong, { now: Date.now(), maxPerSubject: null, overflow: 'refuse' }),
+          TypeError,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
