@@ -68,6 +68,11 @@ export interface TesseraExpress<Data extends SessionData> {
   requireLevel(level: number, options?: Omit<LevelRequirement, 'level'>): RequestHandler;
   /** The request's session (null when anonymous or refused). Anonymous pre-login sessions are returned too. */
   session(req: Request): Session<Data> | null;
+  /**
+   * The request's full validation outcome (null before `middleware` ran), for apps that answer refusals
+   * themselves, e.g. an HTML login page with an "expired" message on `session_expired` (440).
+   */
+  result(req: Request): ValidationResult<Data> | null;
   /** A CSRF token for the request's session, for a hidden `_csrf` field or the `x-csrf-token` header. */
   csrfToken(req: Request): string;
   /** Starts a session at login (any previous token is revoked first) and sets its cookie. */
@@ -176,6 +181,7 @@ export function tesseraExpress<Data extends SessionData>(
     requireLevel: (level, requirement = {}) =>
       guard((req) => levelRequiredReply(sessions, states.get(req)?.result, { ...requirement, level })),
     session: (req) => sessionOf(states.get(req)),
+    result: (req) => states.get(req)?.result ?? null,
     csrfToken(req) {
       const session = sessionOf(states.get(req));
       if (session === null)
