@@ -1,2 +1,21 @@
+/**
+ * SessionManager scenarios run over every store: expiry by moving a manual clock, sliding renewal,
+ * fixation, logout replay, rotation, elevation, caps, bindings, concurrent patches, faults and events.
+ *
+ *   runManagerConformance('sqlite', async () => new SqliteStore({ path: uniqueFile() }));
+ */
+import { describe } from 'node:test';
 import type { SessionStore } from '../../src/stores/contract.js';
-export function runManagerConformance(_n: string, _o: () => Promise<SessionStore>): void {}
+import { registerDataScenarios } from './manager-data.js';
+import { registerLifetimeScenarios } from './manager-lifetime.js';
+import { registerSecurityScenarios } from './manager-security.js';
+import { harnessFactory } from './manager-setup.js';
+
+export function runManagerConformance(name: string, open: () => Promise<SessionStore>): void {
+  const withManager = harnessFactory(open);
+  describe(`manager conformance: ${name}`, () => {
+    registerLifetimeScenarios(withManager);
+    registerSecurityScenarios(withManager, open);
+    registerDataScenarios(withManager);
+  });
+}
