@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { createTessera } from '../../src/core/manager.js';
+import { LATEST_VERSION, PostgresStore } from '../../src/stores/postgres/index.js';
+// import { runManagerConformance } from '../conformance/manager-suite.js';
+import { runStoreConformance } from '../conformance/store-suite.js';
+import { dropSchemas } from '../support/postgres-schemas.js';
+import { POSTGRES_URL, requireService, uniqueName } from '../support/services.js';
+
+const skip = await requireService('postgres');
+const base = uniqueName('pg');
+const schemas: string[] = [];
+const open = async (): Promise<PostgresStore> => {
+  const schema = `${base}_${schemas.length + 1}`;
+  schemas.push(schema);
+  return new PostgresStore({ connectionString: POSTGRES_URL, schema, maxConnections: 4 });
+};
+
+after(async () => {
+  if (!skip) await dropSchemas(POSTGRES_URL, schemas);
+});
+
+describe('postgres store', { skip }, () => {
+  runStoreConformance('postgres', open);
+  // runManagerConformance('postgres', open);
+
+  describe('postgres specifics', () => {
+    it('migrate is versioned and idempotent, also when several nodes run it at once', async () => {
+      const first = await open();
+      const others = [0, 1, 2].map(
+        () => new PostgresStore({ connectionString: POSTGRES_URL, schema: first.schema, migrate: false }),
+      );
+      try {
+        const applied = await Promise.all([first.migrate(), ...others.map((store) => store.migrate())]);
+        assert.deepEqual(applied.flat(), [LATEST_VERSION]);
+        assert.deepEqual(await first.migrate(), []);
+        const client = new pg.Client({ connectionString: POSTGRES_URL });
+        await client.connect();
+        const indexes = await client.query<{ indexdef: string }>(
+          'SELECT indexdef FROM pg_indexes WHERE schemaname = $1',
+          [first.schema],
+        );
+        await client.end();
+        const defs = indexes.rows.map((row) => row.indexdef).join('\n');
+        assert.match(defs, /sessions_pkey/);
+        assert.match(defs, /sessions USING btree \(subject/);
+        assert.match(defs, /sessions USING btree \(expires_at\)/);
+      } finally {
+        await Promise.all([first, ...others].map((store) => store.close()));
+      }
+    });
+
+    it('a capped create stays within the cap when many nodes create at once', async () => {
+      const stores = await Promise.all([open(), open(), open()]);
+      const shared = stores.map(
+        (store, n) =>
+          new PostgresStore({
+            connectionString: POSTGRES_URL,
+            schema: (stores[0] as PostgresStore).schema,
+            maxConnections: 4 + n,
+          }),
+      );
+      try {
+        const managers = shared.map((store) => createTessera({ store, maxSessionsPerSubject: 3 }));
+        await Promise.all(
+          Array.from({ length: 24 }, (_, n) =>
+            (managers[n % 3] as (typeof managers)[number]).create({ subject: 'racer' }),
+          ),
+        );
+        assert.equal((await (managers[0] as (typeof managers)[number]).list('racer')).length, 3);
+      } finally {
+        await Promise.all([...stores, ...shared].map((store) => store.close()));
+      }
+    });
+  });
+});
