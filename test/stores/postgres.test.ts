@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTessera } from '../../src/core/manager.js';
 import { LATEST_VERSION, PostgresStore } from '../../src/stores/postgres/index.js';
-// import { runManagerConformance } from '../conformance/manager-suite.js';
+import { runManagerConformance } from '../conformance/manager-suite.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
 import { dropSchemas } from '../support/postgres-schemas.js';
 import { POSTGRES_URL, requireService, uniqueName } from '../support/services.js';
@@ -23,7 +23,7 @@ after(async () => {
 
 describe('postgres store', { skip }, () => {
   runStoreConformance('postgres', open);
-  // runManagerConformance('postgres', open);
+  runManagerConformance('postgres', open);
 
   describe('postgres specifics', () => {
     it('migrate is versioned and idempotent, also when several nodes run it at once', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createTessera } from '../../src/core/manager.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
-// import { runManagerConformance } from '../conformance/manager-suite.js';
+import { runManagerConformance } from '../conformance/manager-suite.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
 import { deleteKeysWithPrefix } from '../support/redis-keys.js';
 import { REDIS_URL, requireService, uniqueName } from '../support/services.js';
@@ -19,7 +19,7 @@ after(async () => {
 
 describe('redis store', { skip }, () => {
   runStoreConformance('redis', open);
-  // runManagerConformance('redis', open);
+  runManagerConformance('redis', open);
 
   describe('redis specifics', () => {
     it('validates with one command and no write when no renewal is due', async () => {
