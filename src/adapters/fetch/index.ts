@@ -1,5 +1,8 @@
-import type { ValidSession } from '../../core/outcome.js';
-import type { SessionData } from '../../core/session.js';
+import type { ValidationResult, ValidSession } from '../../core/outcome.js';
+import type { Session, SessionData } from '../../core/session.js';
+import { guardRequest, type Header } from '../../transport/guard.js';
+import type { HttpSessions } from '../../transport/http-sessions.js';
+import { isFormContentType } from '../shared/form-token.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
 import { factsFromRequest } from '../../transport/request.js';
 import { errorReply, failureReply, replyToResponse } from '../../transport/reply.js';
@@ -48,4 +51,74 @@ export function withCookies(response: Response, setCookies: readonly string[]): 
   }
   target.headers.set('cache-control', 'no-store');
   return target;
+}
+
+export interface GuardedContext<Data extends SessionData> {
+  /** The authentication outcome: refuse with `sessionRequiredReply` / `levelRequiredReply` where needed. */
+  readonly result: ValidationResult<Data>;
+  /** The valid session, or null (anonymous pages stay public). */
+  readonly session: Session<Data> | null;
+  readonly sessions: HttpSessions<Data>;
+}
+
+export interface FetchGuardOptions extends FetchProtectOptions {
+  /**
+   * Body field of HTML forms that carries the CSRF token.
+   * @default the HttpSessions `csrf.fieldName` ('_csrf')
+   */
+  fieldName?: string;
+}
+
+/**
+ * Wraps a fetch handler with authentication and the CSRF defence. Unlike `protect`, anonymous requests reach
+ * the handler (with `session: null`); CSRF refusals (403) and store faults (503) do not. The form token is read
+ * from a clone of urlencoded/multipart bodies only when needed, so the handler can still read the body.
+ */
+export function guard<Data extends SessionData>(
+  sessions: HttpSessions<Data>,
+  handler: (request: Request, context: GuardedContext<Data>) => Response | Promise<Response>,
+  options: FetchGuardOptions = {},
+): (request: Request) => Promise<Response> {
+  const field = options.fieldName ?? sessions.csrf?.options.fieldName ?? '_csrf';
+  return async (request: Request): Promise<Response> => {
+    const facts = factsFromRequest(request, options.clientIp?.(request) ?? null);
+    const result = await guardRequest(sessions, facts, {
+      formToken: async () => {
+        if (!isFormContentType(request.headers.get('content-type'))) return null;
+        try {
+          const value = (await request.clone().formData()).get(field);
+          return typeof value === 'string' ? value : null;
+        } catch {
+          return null;
+        }
+      },
+    });
+    if (!result.ok) return replyToResponse(result.reply);
+    const response = await handler(request, {
+      result: result.auth.result,
+      session: result.session,
+      sessions,
+    });
+    return withHeaders(response, result.headers);
+  };
+}
+
+/** Appends core headers (`Set-Cookie`, `Vary`, `Cache-Control`) to a response, copying it if frozen. */
+export function withHeaders(response: Response, headers: readonly Header[]): Response {
+  if (headers.length === 0) return response;
+  let target = response;
+  try {
+    add(target, headers);
+  } catch {
+    target = new Response(response.body, response);
+    add(target, headers);
+  }
+  return target;
+}
+
+function add(response: Response, headers: readonly Header[]): void {
+  for (const [name, value] of headers) {
+    if (name === 'set-cookie' || name === 'vary') response.headers.append(name, value);
+    else response.headers.set(name, value);
+  }
 }

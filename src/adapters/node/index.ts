@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ValidSession } from '../../core/outcome.js';
+import type { ValidationResult, ValidSession } from '../../core/outcome.js';
+import type { FormTokenSource } from '../../csrf/guard.js';
+import { guardRequest, type Header } from '../../transport/guard.js';
+import type { HttpSessions } from '../../transport/http-sessions.js';
 import type { SessionData } from '../../core/session.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
 import type { HttpReply } from '../../transport/reply.js';
@@ -80,4 +83,47 @@ export async function authenticateNode<Data extends SessionData>(
     writeReply(response, errorReply(error));
     return null;
   }
+}
+
+/** Adds core headers to a response that has not been sent yet (`Set-Cookie` and `Vary` are appended). */
+export function applyHeaders(response: ServerResponse, headers: readonly Header[]): void {
+  for (const [name, value] of headers) {
+    if (name === 'set-cookie' || name === 'vary') {
+      const existing = response.getHeader(name);
+      const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+      response.setHeader(name, name === 'vary' ? [...list, value].join(', ') : [...list, value]);
+    } else {
+      response.setHeader(name, value);
+    }
+  }
+}
+
+export interface GuardNodeOptions extends NodeFactsOptions {
+  /**
+   * The CSRF form field, read from the body your code parsed (node:http parses nothing): a value or a function
+   * called only when the token is needed.
+   */
+  formToken?: FormTokenSource;
+}
+
+/**
+ * Authenticates a node:http request and applies the CSRF defence. Returns the authentication outcome (the
+ * session may be null: anonymous pages stay public; refuse with `sessionRequiredReply`), or null after writing
+ * a 403/503 refusal. Renewal/clearing cookies and `Vary` are set on `response`.
+ */
+export async function guardNode<Data extends SessionData>(
+  sessions: HttpSessions<Data>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: GuardNodeOptions = {},
+): Promise<ValidationResult<Data> | null> {
+  const result = await guardRequest(sessions, nodeRequestFacts(request, options), {
+    formToken: options.formToken,
+  });
+  if (!result.ok) {
+    writeReply(response, result.reply);
+    return null;
+  }
+  applyHeaders(response, result.headers);
+  return result.auth.result;
 }
