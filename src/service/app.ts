@@ -68,12 +68,19 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   const parts: ServiceParts = { config, manager, sessions, store, metrics };
   const router = new Router(routes);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (request, response) => {
-    void handle(request, response, { parts, router, logger, metrics, apiKey: apiKey.key });
+    void handle(request, response, {
+      parts,
+      router,
+      logger,
+      metrics,
+      apiKey: apiKey.key,
+      closing: () => closing !== null,
+    });
   });
   server.keepAliveTimeout = 5_000;
   const stopSweeper = manager.startSweeper(config.sweepInterval);
-
   let closing: Promise<void> | null = null;
+
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopSweeper();
@@ -121,6 +128,8 @@ interface HandlerState {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly apiKey: string;
+  /** True once `close()` began: replies then say `Connection: close` so keep-alive sockets end promptly. */
+  readonly closing: () => boolean;
 }
 
 async function handle(
@@ -184,6 +193,7 @@ async function handle(
     }
     reply = { status: error.status, headers: error.headers, body: errorBody(error) };
   }
+  if (state.closing()) reply = { ...reply, headers: [...(reply.headers ?? []), ['connection', 'close']] };
   write(response, reply);
   const seconds = (performance.now() - started) / 1000;
   state.metrics.request(method, route, reply.status, seconds);

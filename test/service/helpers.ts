@@ -42,7 +42,7 @@ export interface CallOptions {
   key?: string | null;
   headers?: Record<string, string>;
   /** Sent as is instead of JSON-encoding `body`. */
-  raw?: string | Uint8Array;
+  raw?: string | Uint8Array<ArrayBuffer>;
 }
 
 export const TEST_API_KEY = 'test-key-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -96,7 +96,7 @@ export async function call(
 ): Promise<ApiResponse> {
   const key = options.key === undefined ? TEST_API_KEY : options.key;
   const headers: Record<string, string> = { ...(key === null ? {} : { authorization: `Bearer ${key}` }) };
-  let payload: string | Uint8Array | undefined;
+  let payload: string | Uint8Array<ArrayBuffer> | undefined;
   if (options.raw !== undefined) payload = options.raw;
   else if (body !== undefined) payload = JSON.stringify(body);
   if (payload !== undefined) headers['content-type'] = 'application/json';
