@@ -1,0 +1,92 @@
+import type { Request, Response } from 'express';
+import type { TesseraExpress } from '../../src/adapters/express/index.js';
+import type { Session } from '../../src/core/session.js';
+import type { HttpSessions } from '../../src/transport/http-sessions.js';
+import type { UserStore } from './users.js';
+import type { FormToken } from './views/layout.js';
+import { loginPage } from './views/pages.js';
+
+/** What the example keeps in each session: the name to greet the user with. */
+export type AppData = { username: string };
+
+/** Level reached by a password login, and by re-entering the password ("sudo"). */
+export const LEVEL_PASSWORD = 1;
+export const LEVEL_SUDO = 2;
+
+export interface AppContext {
+  readonly auth: TesseraExpress<AppData>;
+  readonly sessions: HttpSessions<AppData>;
+  readonly users: UserStore;
+  /** Seconds a sudo confirmation stays fresh. */
+  readonly sudoWindow: number;
+}
+
+export interface SignedInRequest {
+  readonly session: Session<AppData>;
+  readonly username: string;
+  readonly csrf: FormToken;
+}
+
+export function formToken(context: AppContext, req: Request): FormToken {
+  return {
+    field: context.sessions.csrf?.options.fieldName ?? '_csrf',
+    value: context.auth.csrfToken(req),
+  };
+}
+
+/** A string field of an urlencoded body ('' when absent or repeated). */
+export function field(req: Request, name: string): string {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null) return '';
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : '';
+}
+
+export function sendPage(res: Response, status: number, page: string): void {
+  res.status(status);
+  if (status === 440) res.statusMessage = 'Login Time-out';
+  // Pages show account data and carry CSRF tokens: never cache them (OWASP Session Management, caching).
+  res.set('cache-control', 'no-store');
+  res.type('html').send(page);
+}
+
+/**
+ * The login page for a request that has no usable session. A pre-login (anonymous) session is started so the
+ * form carries a CSRF token bound to it (OWASP: login CSRF); `login` later replaces it with a fresh one.
+ */
+export async function showLogin(
+  context: AppContext,
+  req: Request,
+  res: Response,
+  status: number,
+  notes: { message?: string; error?: string } = {},
+): Promise<void> {
+  if (context.auth.session(req) === null) await context.auth.startAnonymous(req, res);
+  sendPage(res, status, loginPage({ csrf: formToken(context, req), ...notes }));
+}
+
+/**
+ * The signed-in user, or null after answering with the login page: 440 with an "expired" message when the
+ * session timed out (DESIGN outcome table), 401 otherwise.
+ */
+export async function requireUser(
+  context: AppContext,
+  req: Request,
+  res: Response,
+): Promise<SignedInRequest | null> {
+  const result = context.auth.result(req);
+  if (result?.ok === true && !context.sessions.isAnonymous(result.session)) {
+    const session = result.session;
+    return { session, username: session.data.username, csrf: formToken(context, req) };
+  }
+  if (result?.ok === false && result.code === 'session_expired') {
+    const message =
+      result.limit === 'idle'
+        ? 'Your session expired after a period of inactivity. Please sign in again.'
+        : 'Your session reached its maximum length. Please sign in again.';
+    await showLogin(context, req, res, 440, { message });
+    return null;
+  }
+  await showLogin(context, req, res, 401, { message: 'Please sign in to continue.' });
+  return null;
+}

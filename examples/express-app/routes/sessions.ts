@@ -1,0 +1,54 @@
+import type { Router } from 'express';
+import { type AppContext, field, requireUser, sendPage, showLogin } from '../context.js';
+import { errorPage, sessionsPage } from '../views/pages.js';
+
+/** "Your active sessions": list, sign out one, sign out all others. */
+export function sessionRoutes(router: Router, context: AppContext): void {
+  const { auth, sessions } = context;
+  const manager = sessions.manager;
+
+  router.get('/sessions', async (req, res) => {
+    const user = await requireUser(context, req, res);
+    if (user === null) return;
+    const list = await manager.list(user.session.subject);
+    const message = typeof req.query.done === 'string' ? doneMessage(req.query.done) : undefined;
+    sendPage(res, 200, sessionsPage({ user, sessions: list, currentId: user.session.id, message }));
+  });
+
+  router.post('/sessions/revoke', async (req, res) => {
+    const user = await requireUser(context, req, res);
+    if (user === null) return;
+    const id = field(req, 'id');
+    if (id === user.session.id) {
+      await auth.logout(req, res);
+      await showLogin(context, req, res, 200, { message: 'You have signed out.' });
+      return;
+    }
+    // The id comes from the form: check it is one of this user's sessions (OWASP: no insecure direct object
+    // references), so nobody can end another user's session by guessing or copying an id.
+    const target = await manager.get(id);
+    if (target === null || target.subject !== user.session.subject) {
+      sendPage(
+        res,
+        404,
+        errorPage('Session not found', 'That session does not exist or has already ended.', user),
+      );
+      return;
+    }
+    await manager.revokeById(id, 'user');
+    res.redirect(303, '/sessions?done=one');
+  });
+
+  router.post('/sessions/revoke-others', async (req, res) => {
+    const user = await requireUser(context, req, res);
+    if (user === null) return;
+    await manager.revokeSubject(user.session.subject, { except: user.session.id, reason: 'revoke-others' });
+    res.redirect(303, '/sessions?done=others');
+  });
+}
+
+function doneMessage(done: string): string | undefined {
+  if (done === 'one') return 'That session has been signed out.';
+  if (done === 'others') return 'All your other sessions have been signed out.';
+  return undefined;
+}
