@@ -16,7 +16,8 @@ Commands:
 
 Environment (defaults in brackets):
   TESSERA_PORT [4455]   TESSERA_HOST [127.0.0.1]   TESSERA_DATA_DIR [./data]
-  TESSERA_STORE [sqlite:<data dir>/tessera.sqlite]   (memory:, sqlite:<path> or a file path)
+  TESSERA_STORE [sqlite:<data dir>/tessera.sqlite]   (memory:, sqlite:<path>, a file path,
+                postgres://…, redis://…, rediss://… or redis-cluster://host:port,host:port)
   TESSERA_IDLE_TIMEOUT [1800]   TESSERA_ABSOLUTE_TIMEOUT [43200]   (seconds)
   TESSERA_API_KEY [generated on first start into <data dir>/api-key]
   TESSERA_COOKIE_NAME [__Host-session]   TESSERA_DEV_INSECURE_COOKIE [0]
@@ -83,8 +84,19 @@ async function serve(): Promise<void> {
 async function migrate(): Promise<void> {
   const config = loadConfig(process.env);
   const store = await openStore(config.store, { dataDir: config.dataDir });
-  await store.ping();
-  await store.close();
+  try {
+    // Stores with versioned schemas (PostgreSQL) expose migrate(); the others create what they need on open.
+    const migratable = store as { migrate?: () => Promise<number[]> };
+    if (typeof migratable.migrate === 'function') {
+      const applied = await migratable.migrate();
+      process.stdout.write(
+        `tessera: ${applied.length === 0 ? 'schema already up to date' : `applied migrations ${applied.join(', ')}`}\n`,
+      );
+    }
+    await store.ping();
+  } finally {
+    await store.close();
+  }
   process.stdout.write(`tessera: ${store.kind} store is ready\n`);
 }
 
