@@ -10,6 +10,7 @@ import type { SessionJson } from '../../src/service/session-json.js';
 /** The fields any endpoint may answer with. */
 export interface ApiBody {
   status?: string;
+  store?: string;
   token?: string;
   session?: SessionJson;
   sessions?: SessionJson[];

@@ -222,12 +222,12 @@ for (const store of ['memory', 'sqlite'] as const) {
       assert.equal(stale.body.error?.code, 'version_conflict');
       assert.equal(stale.body.error?.version, 21);
       const unchanged = await api.call('GET', `/v1/sessions/${id}`);
-      assert.equal((unchanged.body.session?.data as Record<string, number>).base, 0);
+      assert.equal((unchanged.body.session!.data as Record<string, number>).base, 0);
 
       const fresh = await api.call('PATCH', `/v1/sessions/${id}/data`, { unset: ['k0'], version: 21 });
       assert.equal(fresh.status, 200);
       assert.equal(fresh.body.session?.version, 22);
-      assert.equal((fresh.body.session?.data as Record<string, number>).k0, undefined);
+      assert.equal((fresh.body.session!.data as Record<string, number>).k0, undefined);
 
       // Two writers racing on the same version: exactly one wins.
       const race = await Promise.all([
