@@ -1,0 +1,133 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { RandomSource } from '../../core/random.js';
+import { aesGcmDecrypt, aesGcmEncrypt, NONCE_BYTES, TAG_BYTES } from './aead.js';
+import type { DerivedKey, SealKeyRing } from './keys.js';
+
+/**
+ * A seal, before base64url:
+ *
+ * | bytes | field |
+ * |---|---|
+ * | 1 | format version (1) |
+ * | 1 | flags (bit 0: payload is deflate-raw compressed) |
+ * | 1 | chunk count (1 = a single cookie) |
+ * | 1 | key id length L |
+ * | L | key id (ASCII) |
+ * | 12 | nonce (fresh from the CSPRNG for every seal) |
+ * | n | AES-256-GCM ciphertext |
+ * | 16 | GCM tag |
+ *
+ * The additional authenticated data is the header (version, flags, count, key id) plus the cookie name, so a
+ * changed flag, chunk count or key id, or a seal moved to another cookie, fails authentication.
+ */
+export const SEAL_VERSION = 1;
+export const FLAG_DEFLATE = 1;
+const FIXED_HEADER = 4;
+
+export interface OpenedSeal {
+  readonly plaintext: string;
+  readonly keyId: string;
+  readonly count: number;
+}
+
+export interface PreparedBody {
+  readonly body: Buffer;
+  readonly flags: number;
+}
+
+/** Compresses the payload only when that makes it smaller (short JSON often grows under deflate). */
+export function prepareBody(plaintext: string, compress: boolean): PreparedBody {
+  const raw = Buffer.from(plaintext, 'utf8');
+  if (compress && raw.byteLength > 64) {
+    const packed = deflateRawSync(raw);
+    if (packed.byteLength < raw.byteLength) return { body: packed, flags: FLAG_DEFLATE };
+  }
+  return { body: raw, flags: 0 };
+}
+
+/** Characters of the base64url text of a seal whose body has `bodyBytes` bytes. */
+export function sealedTextLength(key: DerivedKey, bodyBytes: number): number {
+  const bytes = FIXED_HEADER + key.idBytes.byteLength + NONCE_BYTES + bodyBytes + TAG_BYTES;
+  return Math.ceil((bytes * 4) / 3);
+}
+
+export function sealBody(
+  key: DerivedKey,
+  prepared: PreparedBody,
+  count: number,
+  context: Buffer,
+  random: RandomSource,
+): string {
+  if (!Number.isInteger(count) || count < 1 || count > 255) throw new RangeError('chunk count out of range');
+  const headerLength = FIXED_HEADER + key.idBytes.byteLength;
+  const header = Buffer.allocUnsafe(headerLength);
+  header[0] = SEAL_VERSION;
+  header[1] = prepared.flags;
+  header[2] = count;
+  header[3] = key.idBytes.byteLength;
+  key.idBytes.copy(header, FIXED_HEADER);
+  const nonce = random(NONCE_BYTES);
+  if (nonce.byteLength !== NONCE_BYTES) throw new TypeError('tessera: random source returned too few bytes');
+  const sealed = aesGcmEncrypt(key.key, nonce, prepared.body, Buffer.concat([header, context]));
+  return Buffer.concat([header, nonce, sealed]).toString('base64url');
+}
+
+/** The chunk count a seal declares, read from the start of its text (first chunk), or null. */
+export function peekCount(text: string): number | null {
+  if (text.length < 4) return null;
+  const head = Buffer.from(text.slice(0, 4), 'base64url');
+  if (head.byteLength < 3 || head[0] !== SEAL_VERSION) return null;
+  return head[2] as number;
+}
+
+/**
+ * Opens a seal. Returns null for anything that does not authenticate: a changed byte anywhere, truncation,
+ * an unknown or retired key id, a wrong cookie name, or a payload that inflates past `maxBytes`.
+ */
+export function openSeal(
+  ring: SealKeyRing,
+  text: string,
+  context: Buffer,
+  maxBytes: number,
+): OpenedSeal | null {
+  const bytes = Buffer.from(text, 'base64url');
+  // Node's decoder skips characters outside the alphabet; a seal must be canonical base64url, or it is not ours.
+  if (bytes.byteLength < FIXED_HEADER + 1 + NONCE_BYTES + TAG_BYTES) return null;
+  if (bytes[0] !== SEAL_VERSION) return null;
+  const flags = bytes[1] as number;
+  if ((flags & ~FLAG_DEFLATE) !== 0) return null;
+  const idLength = bytes[3] as number;
+  const headerLength = FIXED_HEADER + idLength;
+  if (idLength === 0 || bytes.byteLength < headerLength + NONCE_BYTES + TAG_BYTES) return null;
+  if (Math.ceil((bytes.byteLength * 4) / 3) !== text.length || !canonicalTail(text)) return null;
+  const key = ring.get(bytes.toString('latin1', FIXED_HEADER, headerLength));
+  if (key === undefined) return null;
+  const header = bytes.subarray(0, headerLength);
+  const nonce = bytes.subarray(headerLength, headerLength + NONCE_BYTES);
+  const aad = context.byteLength === 0 ? header : Buffer.concat([header, context]);
+  const body = aesGcmDecrypt(key.key, nonce, bytes.subarray(headerLength + NONCE_BYTES), aad);
+  if (body === null) return null;
+  let plain: Buffer;
+  if ((flags & FLAG_DEFLATE) !== 0) {
+    try {
+      // A bound on the inflated size: an authenticated seal is ours, but the bound is cheap insurance.
+      plain = inflateRawSync(body, { maxOutputLength: maxBytes });
+    } catch {
+      return null;
+    }
+  } else {
+    plain = body;
+  }
+  if (plain.byteLength > maxBytes) return null;
+  return { plaintext: plain.toString('utf8'), keyId: key.id, count: bytes[2] as number };
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** One seal, one spelling: the unused low bits of a final partial base64url character must be zero. */
+function canonicalTail(text: string): boolean {
+  const rest = text.length % 4;
+  if (rest === 0) return true;
+  const value = ALPHABET.indexOf(text[text.length - 1] as string);
+  return rest === 2 ? (value & 0x0f) === 0 : (value & 0x03) === 0;
+}

@@ -1,0 +1,112 @@
+import { type Clock, systemClock } from '../../core/clock.js';
+import type { TesseraEventListener } from '../../core/events.js';
+import { cryptoRandom, type RandomSource } from '../../core/random.js';
+import type { SessionStore } from '../../stores/contract.js';
+import {
+  type CookieOptions,
+  type ResolvedCookieOptions,
+  resolveCookieOptions,
+} from '../../transport/cookie.js';
+import { type SealKey, SealKeyRing } from './keys.js';
+
+export interface SealedSessionsOptions {
+  /**
+   * Sealing keys, newest first: the first seals, all of them open. To rotate, put a new key first; remove the
+   * old one once every cookie sealed with it has expired or been re-sealed (at most the absolute timeout).
+   * @example [{ id: '2026-02', secret: process.env.SEAL_KEY_NEW }, { id: '2026-01', secret: process.env.SEAL_KEY_OLD }]
+   */
+  keys: SealKey[];
+  /** Cookie settings (safe defaults: `__Host-session`, HttpOnly, Secure, SameSite=Strict). */
+  cookie?: CookieOptions;
+  /** Seconds without activity after which the session ends. @default 1800 */
+  idleTimeout?: number;
+  /** Seconds after login after which the session ends. @default 43200 */
+  absoluteTimeout?: number;
+  /** The cookie is re-sealed (sliding the idle window) after this fraction of the idle timeout. @default 0.1 */
+  renewalFraction?: number;
+  /**
+   * Split a seal larger than one cookie across `name.0`, `name.1`, …; when false, a too-large session is a
+   * `cookie_too_large` error before any header is written.
+   * @default true
+   */
+  chunking?: boolean;
+  /** Most cookies one session may use. @default 3 */
+  maxChunks?: number;
+  /** Largest `Set-Cookie` value (name, value and attributes) per cookie, in bytes. @default 4096 */
+  maxCookieBytes?: number;
+  /** Deflate the payload when that makes it smaller. @default true */
+  compress?: boolean;
+  /** Largest serialized session data in bytes. @default 16384 */
+  maxDataBytes?: number;
+  /**
+   * Optional store for per-subject "not before" times, so `revokeSubject` ("log out everywhere") kills sealed
+   * sessions too. It costs one store read per request; without it, sealed sessions live until they expire.
+   */
+  store?: SessionStore;
+  /** @default Date.now */
+  clock?: Clock;
+  /** @default node:crypto randomBytes */
+  random?: RandomSource;
+  onEvent?: TesseraEventListener;
+}
+
+export interface ResolvedSealedOptions {
+  readonly ring: SealKeyRing;
+  readonly cookie: ResolvedCookieOptions;
+  readonly idleMs: number;
+  readonly absoluteMs: number;
+  readonly renewAfterMs: number;
+  readonly chunking: boolean;
+  readonly maxChunks: number;
+  readonly maxCookieBytes: number;
+  readonly compress: boolean;
+  readonly maxDataBytes: number;
+  readonly store: SessionStore | null;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+}
+
+function seconds(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`tessera: ${name} must be a positive number of seconds`);
+  }
+  return value;
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`tessera: ${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function resolveSealedOptions(options: SealedSessionsOptions): ResolvedSealedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('tessera: options are required');
+  const idle = seconds('idleTimeout', options.idleTimeout, 1800);
+  const absolute = seconds('absoluteTimeout', options.absoluteTimeout, 43200);
+  if (idle > absolute) throw new TypeError('tessera: idleTimeout must not exceed absoluteTimeout');
+  const fraction = options.renewalFraction ?? 0.1;
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
+    throw new TypeError('tessera: renewalFraction must be between 0 and 1');
+  }
+  if (options.store !== undefined && typeof options.store?.getSubjectNotBefore !== 'function') {
+    throw new TypeError('tessera: store must be a SessionStore');
+  }
+  return Object.freeze({
+    ring: new SealKeyRing(options.keys),
+    cookie: resolveCookieOptions(options.cookie),
+    idleMs: idle * 1000,
+    absoluteMs: absolute * 1000,
+    renewAfterMs: idle * 1000 * fraction,
+    chunking: options.chunking ?? true,
+    maxChunks: integer('maxChunks', options.maxChunks, 3, 1, 16),
+    maxCookieBytes: integer('maxCookieBytes', options.maxCookieBytes, 4096, 512, 65536),
+    compress: options.compress ?? true,
+    maxDataBytes: integer('maxDataBytes', options.maxDataBytes, 16384, 2, 1024 * 1024),
+    store: options.store ?? null,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? cryptoRandom,
+  });
+}

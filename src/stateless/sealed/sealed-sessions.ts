@@ -1,0 +1,292 @@
+import { isTesseraError, StoreUnavailableError } from '../../core/errors.js';
+import {
+  EventHub,
+  type TesseraEvent,
+  type TesseraEventListener,
+  type TesseraEventType,
+} from '../../core/events.js';
+import { isJsonValue } from '../../core/json.js';
+import {
+  sessionExpired,
+  TOKEN_MISSING,
+  tokenInvalid,
+  type ValidationFailure,
+  type ValidationResult,
+} from '../../core/outcome.js';
+import { applyPatch, type DataPatch, type Session, type SessionData } from '../../core/session.js';
+import { newSessionId } from '../../core/token.js';
+import type { Authentication, SessionAuthenticator } from '../../transport/authenticator.js';
+import type { RequestFacts } from '../../transport/request.js';
+import { readSealedCookies } from './chunks.js';
+import { openSeal } from './envelope.js';
+import { type ResolvedSealedOptions, resolveSealedOptions, type SealedSessionsOptions } from './options.js';
+import { decodePayload, isSealableData } from './payload.js';
+import { clearSealedCookies, contextFor, sealToCookies } from './writer.js';
+
+export interface SealedLogin<Data extends SessionData> {
+  subject: string;
+  data?: Data;
+  /** Authentication level reached at login. @default 1 */
+  level?: number;
+}
+
+export interface SealedIssue<Data extends SessionData> {
+  readonly session: Session<Data>;
+  /** `Set-Cookie` values to send (with `Cache-Control: no-store`). */
+  readonly setCookies: string[];
+}
+
+export type SealedChange<Data extends SessionData> =
+  | ({ ok: true } & SealedIssue<Data>)
+  | (ValidationFailure & { setCookies: string[] });
+
+/** What `open` found, beyond the outcome: which cookies carried it and whether it needs re-sealing. */
+interface Opened<Data extends SessionData> {
+  readonly result: ValidationResult<Data>;
+  readonly names: readonly string[];
+  readonly stale: boolean;
+}
+
+/**
+ * Client-side sessions in AES-256-GCM sealed cookies: no store lookup per request (unless a store is given for
+ * "log out everywhere"). Implements `SessionAuthenticator`, so every adapter serves it like server-side sessions.
+ */
+export class SealedSessions<Data extends SessionData = SessionData> implements SessionAuthenticator<Data> {
+  readonly options: ResolvedSealedOptions;
+  readonly #events = new EventHub();
+  readonly #context: Buffer;
+
+  constructor(options: SealedSessionsOptions) {
+    this.options = resolveSealedOptions(options);
+    this.#context = contextFor(this.options.cookie.name);
+    if (options.onEvent !== undefined) this.#events.on('*', options.onEvent);
+  }
+
+  on(type: TesseraEventType | '*', listener: TesseraEventListener): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /**
+   * Opens and checks the request's sealed cookie. Tampering, truncation, an unknown key id or a bad chunk
+   * layout answer 401 `token_invalid`; a seal past its idle or absolute limit answers 440.
+   */
+  async authenticate(request: RequestFacts): Promise<Authentication<Data>> {
+    const opened = await this.#open(request);
+    const { result } = opened;
+    if (!result.ok) {
+      const setCookies = opened.names.length > 0 ? clearSealedCookies(this.options.cookie, opened.names) : [];
+      return { result, setCookies, via: result.code === 'token_missing' ? null : 'cookie' };
+    }
+    const now = this.options.clock();
+    const session = result.session;
+    // Slide the idle window once per renewal fraction; a seal under a retiring key is re-sealed at once.
+    if (opened.stale || now - session.lastSeenAt >= this.options.renewAfterMs) {
+      const renewed: Session<Data> = {
+        ...session,
+        lastSeenAt: now,
+        idleExpiresAt: Math.min(now + this.options.idleMs, session.absoluteExpiresAt),
+      };
+      const setCookies = sealToCookies(this.options, renewed, opened.names, now);
+      this.#emit('renewed', renewed, now);
+      return {
+        result: { ok: true, session: renewed, renewed: true, stale: false },
+        setCookies,
+        via: 'cookie',
+      };
+    }
+    return { result, setCookies: [], via: 'cookie' };
+  }
+
+  /** Starts a sealed session. Whatever sealed cookies the request carried are replaced (no fixation). */
+  async login(request: RequestFacts, input: SealedLogin<Data>): Promise<SealedIssue<Data>> {
+    const subject = input?.subject;
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
+      throw new TypeError('tessera: subject must be a non-empty string of at most 256 characters');
+    }
+    const data = (input.data ?? {}) as Data;
+    this.#checkData(data);
+    const level = input.level ?? 1;
+    if (!Number.isInteger(level) || level < 0)
+      throw new TypeError('tessera: level must be a non-negative integer');
+    const { clock, random, idleMs, absoluteMs } = this.options;
+    const now = clock();
+    const session: Session<Data> = {
+      id: newSessionId(random),
+      subject,
+      data,
+      version: 1,
+      level,
+      levelAt: now,
+      createdAt: now,
+      lastSeenAt: now,
+      rotatedAt: null,
+      idleExpiresAt: Math.min(now + idleMs, now + absoluteMs),
+      absoluteExpiresAt: now + absoluteMs,
+      ip: null,
+      userAgent: null,
+    };
+    const previous = readSealedCookies(request.header('cookie'), this.options.cookie.name);
+    const setCookies = sealToCookies(
+      this.options,
+      session,
+      previous.kind === 'missing' ? [] : previous.names,
+      now,
+    );
+    this.#emit('created', session, now, { level });
+    return { session, setCookies };
+  }
+
+  /**
+   * Clears every sealed cookie (all chunks). A copy kept by an attacker stays valid until it expires unless a
+   * store is configured and `revokeSubject` is called: that is the price of stateless sessions.
+   */
+  async logout(request: RequestFacts): Promise<{ revoked: boolean; setCookies: string[] }> {
+    const opened = await this.#open(request);
+    if (opened.result.ok) {
+      this.#emit('revoked', opened.result.session, this.options.clock(), undefined, 'logout');
+    }
+    return { revoked: opened.result.ok, setCookies: clearSealedCookies(this.options.cookie, opened.names) };
+  }
+
+  /** Patches the session's data and re-seals it (with the newest key). `version` refuses a stale update. */
+  update(
+    request: RequestFacts,
+    patch: DataPatch,
+    options: { version?: number } = {},
+  ): Promise<SealedChange<Data>> {
+    return this.#change(request, (session, now) => {
+      if (options.version !== undefined && options.version !== session.version) return null;
+      const data = applyPatch(session.data, patch) as Data;
+      this.#checkData(data);
+      this.#emit('data-updated', session, now);
+      return { ...session, data, version: session.version + 1 };
+    });
+  }
+
+  /** Step-up: records a higher authentication level and its time, with a new public id. */
+  elevate(request: RequestFacts, level: number): Promise<SealedChange<Data>> {
+    if (!Number.isInteger(level) || level < 0)
+      throw new TypeError('tessera: level must be a non-negative integer');
+    return this.#change(request, (session, now) => {
+      const next = { ...session, level, levelAt: now, rotatedAt: now };
+      this.#emit('elevated', next, now, { level });
+      return next;
+    });
+  }
+
+  /**
+   * "Log out everywhere": every sealed session of `subject` created before now is refused from now on.
+   * Needs the `store` option (the not-before time is kept there).
+   */
+  async revokeSubject(subject: string): Promise<void> {
+    const store = this.options.store;
+    if (store === null)
+      throw new TypeError('tessera: revokeSubject on sealed sessions needs the store option');
+    const now = this.options.clock();
+    await this.#call(() => store.setSubjectNotBefore(subject, now + 1, now + this.options.absoluteMs));
+    this.#events.emit({ type: 'revoked', at: now, sessionId: null, subject, reason: 'revoke-all' });
+  }
+
+  async #change(
+    request: RequestFacts,
+    apply: (session: Session<Data>, now: number) => Session<Data> | null,
+  ): Promise<SealedChange<Data>> {
+    const opened = await this.#open(request);
+    const result = opened.result;
+    if (!result.ok) {
+      return {
+        ...result,
+        setCookies: opened.names.length > 0 ? clearSealedCookies(this.options.cookie, opened.names) : [],
+      };
+    }
+    const now = this.options.clock();
+    const changed = apply(result.session, now);
+    if (changed === null) {
+      return { ...tokenInvalid('revoked'), setCookies: [] };
+    }
+    const session: Session<Data> = {
+      ...changed,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + this.options.idleMs, changed.absoluteExpiresAt),
+    };
+    return { ok: true, session, setCookies: sealToCookies(this.options, session, opened.names, now) };
+  }
+
+  async #open(request: RequestFacts): Promise<Opened<Data>> {
+    const read = readSealedCookies(request.header('cookie'), this.options.cookie.name);
+    if (read.kind === 'missing') return { result: TOKEN_MISSING, names: [], stale: false };
+    if (read.kind === 'refused') return this.#invalid(read.reason, read.names);
+    const opened = openSeal(this.options.ring, read.text, this.#context, this.options.maxDataBytes * 2);
+    // The count inside the authenticated header must match the layout the cookies arrived in.
+    if (opened === null || opened.count !== read.count) return this.#invalid('malformed', read.names);
+    const session = decodePayload<Data>(opened.plaintext);
+    if (session === null) return this.#invalid('malformed', read.names);
+    const now = this.options.clock();
+    const limit =
+      now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : null;
+    if (limit !== null) {
+      this.#emit('expired', session, now, undefined, limit);
+      return { result: sessionExpired(limit, session.id), names: read.names, stale: false };
+    }
+    const store = this.options.store;
+    if (store !== null) {
+      const notBefore = await this.#call(() => store.getSubjectNotBefore(session.subject));
+      if (notBefore !== null && session.createdAt < notBefore) {
+        return { result: tokenInvalid('revoked'), names: read.names, stale: false };
+      }
+    }
+    return {
+      result: { ok: true, session, renewed: false, stale: false },
+      names: read.names,
+      stale: opened.keyId !== this.options.ring.current.id,
+    };
+  }
+
+  #invalid(reason: Parameters<typeof tokenInvalid>[0], names: readonly string[]): Opened<Data> {
+    this.#events.emit({
+      type: 'unknown-token',
+      at: this.options.clock(),
+      sessionId: null,
+      subject: null,
+      reason,
+    });
+    return { result: tokenInvalid(reason), names, stale: false };
+  }
+
+  #checkData(data: unknown): void {
+    if (!isSealableData(data) || !isJsonValue(data))
+      throw new TypeError('tessera: data must be a JSON object');
+    if (Buffer.byteLength(JSON.stringify(data)) > this.options.maxDataBytes) {
+      throw new TypeError(`tessera: session data exceeds ${this.options.maxDataBytes} bytes`);
+    }
+  }
+
+  #emit(
+    type: TesseraEventType,
+    session: Session<SessionData>,
+    at: number,
+    detail?: TesseraEvent['detail'],
+    reason?: string,
+  ): void {
+    this.#events.emit({
+      type,
+      at,
+      sessionId: session.id,
+      subject: session.subject,
+      ...(reason === undefined ? {} : { reason }),
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+
+  async #call<T>(run: () => Promise<T>): Promise<T> {
+    const store = this.options.store;
+    try {
+      return await run();
+    } catch (error) {
+      if (isTesseraError(error)) throw error;
+      throw new StoreUnavailableError(`${store?.kind ?? 'unknown'} store failed reading not-before`, {
+        cause: error,
+      });
+    }
+  }
+}
