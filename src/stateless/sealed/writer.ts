@@ -1,10 +1,18 @@
 import { TesseraError } from '../../core/errors.js';
 import type { Session, SessionData } from '../../core/session.js';
-import { type ResolvedCookieOptions, serializeClearCookie, serializeCookie } from '../../transport/cookie.js';
+import {
+  MAX_COOKIE_HEADER_BYTES,
+  type ResolvedCookieOptions,
+  serializeClearCookie,
+  serializeCookie,
+} from '../../transport/cookie.js';
 import { chunkNames, splitChunks } from './chunks.js';
 import { prepareBody, sealBody, sealedTextLength } from './envelope.js';
 import type { ResolvedSealedOptions } from './options.js';
 import { encodePayload } from './payload.js';
+
+/** Bytes of the Cookie header left for the site's other cookies. */
+const COOKIE_HEADER_RESERVE = 2048;
 
 /**
  * Seals a session into the `Set-Cookie` values that carry it, and clears any cookie of an older layout
@@ -42,6 +50,14 @@ export function sealToCookies(
         `sealed session needs ${textLength} bytes, more than ${options.maxChunks} cookies of ${maxCookieBytes} bytes`,
       );
     }
+  }
+  // The reader refuses Cookie headers over MAX_COOKIE_HEADER_BYTES; keep room for the site's other cookies.
+  const headerBytes = textLength + count * (cookie.name.length + 6);
+  if (headerBytes > MAX_COOKIE_HEADER_BYTES - COOKIE_HEADER_RESERVE) {
+    throw new TesseraError(
+      'cookie_too_large',
+      `sealed session needs about ${headerBytes} bytes of Cookie header; the limit is ${MAX_COOKIE_HEADER_BYTES - COOKIE_HEADER_RESERVE}`,
+    );
   }
   const text = sealBody(ring.current, prepared, count, contextFor(cookie.name), options.random);
   const names = chunkNames(cookie.name, count);
