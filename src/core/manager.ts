@@ -236,9 +236,14 @@ export class SessionManager<Data extends SessionData = SessionData> {
     const record = await this.#call('get', () => this.#store.get(parsed.sessionId));
     if (record === null) return false;
     const hash = hashSecret(parsed.secret);
+    // The replaced secret counts only inside its grace window, as in validate: a dead token ends nothing.
+    const now = this.options.clock();
     const matches =
       constantTimeEqual(hash, record.secretHash) ||
-      (record.previousSecretHash !== null && constantTimeEqual(hash, record.previousSecretHash));
+      (record.previousSecretHash !== null &&
+        record.previousSecretValidUntil !== null &&
+        now < record.previousSecretValidUntil &&
+        constantTimeEqual(hash, record.previousSecretHash));
     if (!matches) return false;
     return this.revokeById(parsed.sessionId, reason);
   }

@@ -23,9 +23,7 @@ const MAX_AUTHORIZATION_BYTES = 4096;
  * (OWASP: tokens in URLs leak through logs, history and Referer). A token-shaped value in the URL is refused.
  */
 export function readToken(request: RequestFacts, options: TokenSourceOptions): TokenSourceResult {
-  const query = request.url.indexOf('?');
-  if (query !== -1 && containsTokenShape(request.url.slice(query)))
-    return { kind: 'refused', reason: 'token_in_url' };
+  if (containsTokenShape(pathAndQuery(request.url))) return { kind: 'refused', reason: 'token_in_url' };
   let fromCookie: string | null = null;
   if (options.cookie) {
     const cookie = readCookie(request.header('cookie'), options.cookieName);
@@ -52,4 +50,10 @@ export function readToken(request: RequestFacts, options: TokenSourceOptions): T
   if (fromCookie !== null && fromCookie !== '') return { kind: 'present', token: fromCookie, via: 'cookie' };
   if (fromBearer !== null) return { kind: 'present', token: fromBearer, via: 'bearer' };
   return { kind: 'missing' };
+}
+
+/** The path and query of a request target: an absolute URL's scheme and host name the server, not a credential. */
+function pathAndQuery(url: string): string {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(url);
+  return scheme === null ? url : url.slice(scheme[0].length);
 }

@@ -108,6 +108,24 @@ export function registerSecurityScenarios(withManager: WithManager, open: () => 
       });
     });
 
+    it('a token replaced by rotation can log out only inside the grace window', async () => {
+      await withManager({ rotationGrace: 10 }, async ({ manager, clock }) => {
+        const first = await manager.create({ subject: newSubject() });
+        const rotated = await manager.rotate(first.token);
+        assert.ok(rotated.ok);
+        clock.advance(11_000);
+        // Past the grace the old token is dead: it must not be able to end the session either.
+        assert.equal(await manager.revoke(first.token), false);
+        if (rotated.ok) assert.equal((await manager.validate(rotated.token)).ok, true);
+        const second = await manager.create({ subject: newSubject() });
+        const again = await manager.rotate(second.token);
+        assert.ok(again.ok);
+        clock.advance(5_000);
+        assert.equal(await manager.revoke(second.token), true);
+        if (again.ok) assert.equal((await manager.validate(again.token)).ok, false);
+      });
+    });
+
     it('revokeSubject ends every session of a subject except the one named; others untouched', async () => {
       await withManager({}, async ({ manager, events }) => {
         const subject = newSubject();

@@ -68,6 +68,8 @@ describe('token source', () => {
       `/?session=${t}`,
       `/a?x=1&t=${t}`,
       `/?t=${t.replace(/\./g, '%2E')}`,
+      `/login/${t}`,
+      `https://h/s/${t.replace(/\./g, '%2e')}/x`,
       `https://h/p?t=${t}`,
     ]) {
       assert.deepEqual(readToken(request(url, { cookie: `__Host-session=${t}` }), BOTH), {
@@ -75,6 +77,15 @@ describe('token source', () => {
         reason: 'token_in_url',
       });
     }
+  });
+
+  it('a host name that looks like a token prefix is not a token in the URL', () => {
+    const t = token();
+    const host = `ts1.${'a'.repeat(30)}.example`;
+    assert.equal(
+      readToken(request(`https://${host}/page`, { cookie: `__Host-session=${t}` }), BOTH).kind,
+      'present',
+    );
   });
 
   it('refuses a duplicated session cookie (cookie tossing) instead of guessing', () => {
