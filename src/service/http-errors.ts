@@ -2,15 +2,17 @@ import { isTesseraError, StoreUnavailableError } from '../core/errors.js';
 import { outcomeMessages, type ValidationFailure } from '../core/outcome.js';
 
 /** Codes the service adds to the engine's codes (`token_invalid`, `session_expired`, …). */
-export type ServiceErrorCode =
-  | 'api_key_invalid'
-  | 'invalid_json'
-  | 'invalid_request'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'internal';
+export const SERVICE_ERROR_CODES = [
+  'api_key_invalid',
+  'invalid_json',
+  'invalid_request',
+  'payload_too_large',
+  'unsupported_media_type',
+  'not_found',
+  'method_not_allowed',
+  'internal',
+] as const;
+export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
 
 /** A refusal the service answers on purpose: a status, a stable code and a message safe to show. */
 export class HttpError extends Error {

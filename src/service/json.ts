@@ -73,9 +73,9 @@ function readLimited(request: IncomingMessage, limit: number): Promise<string> {
         reject(new HttpError(400, 'invalid_json', 'The request body is not valid UTF-8.'));
       }
     };
-    const onError = (error: Error): void => {
+    const onError = (): void => {
       cleanup();
-      reject(error);
+      reject(new HttpError(400, 'invalid_request', 'The request body could not be read.'));
     };
     const onAborted = (): void => {
       cleanup();

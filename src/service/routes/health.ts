@@ -1,3 +1,4 @@
+import { isTesseraError, StoreUnavailableError } from '../../core/errors.js';
 import type { Route } from '../context.js';
 
 /** Liveness and readiness in one: 200 when the store answers, 503 (fail closed) when it does not. */
@@ -7,8 +8,13 @@ export const healthRoutes: readonly Route[] = [
     path: '/healthz',
     auth: 'public',
     async handle({ service }) {
-      // A fault is thrown and answered 503 store_unavailable by the app's error handling.
-      await service.manager.store.ping();
+      try {
+        await service.store.ping();
+      } catch (error) {
+        // Answered 503 store_unavailable with Retry-After, like any store fault.
+        if (isTesseraError(error)) throw error;
+        throw new StoreUnavailableError(`${service.store.kind} store failed its ping`, { cause: error });
+      }
       return { status: 200, body: { status: 'ok', store: service.store.kind } };
     },
   },
