@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
-import { startService, type TestService } from './helpers.js';
+import { startService, TEST_API_KEY, type TestService } from './helpers.js';
 
 /** Sends a chunked body (no Content-Length) with node:http, so the limit must be enforced while reading. */
 function sendChunked(
@@ -19,7 +19,7 @@ function sendChunked(
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        authorization: 'Bearer test-key-0123456789abcdefghijklmnopqrstuvwxyz',
+        authorization: `Bearer ${TEST_API_KEY}`,
       },
     });
     req.on('response', (response) => {
