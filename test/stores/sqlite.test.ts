@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/stores/sqlite/index.js';
-import { makeFamily, makeRecord, T0 } from '../conformance/fixtures.js';
+import { makeFamily, makeRecord, newSubject, T0 } from '../conformance/fixtures.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
 
@@ -84,5 +86,72 @@ describe('SqliteStore file behaviour', () => {
     await store.create(record, { now: T0, maxPerSubject: null, overflow: 'refuse' });
     assert.deepEqual(await store.get(record.id), record);
     await store.close();
+  });
+
+  it('several processes on one file: the cap and versioned patches stay atomic (IMMEDIATE transactions)', async () => {
+    const path = join(dir, 'multi', 'shared.sqlite');
+    const setup = new SqliteStore({ path });
+    const shared = makeRecord(setup);
+    await setup.create(shared, { now: T0, maxPerSubject: null, overflow: 'refuse' });
+    await setup.close();
+    const subject = newSubject('multi');
+    // Each child waits for the same start instant, then races creates (cap 5, refuse) and data patches.
+    const child = `
+      const { SqliteStore } = await import(process.env.STORE_MODULE);
+      const { randomBytes } = await import('node:crypto');
+      const store = new SqliteStore({ path: process.env.DB_PATH });
+      const startAt = Number(process.env.START_AT);
+      while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, 1));
+      const out = { created: 0, refused: 0, patched: 0 };
+      for (let i = 0; i < 10; i++) {
+        const id = randomBytes(20).toString('base64url').slice(0, 26);
+        const record = JSON.parse(process.env.TEMPLATE);
+        const result = await store.create({ ...record, id, subject: process.env.SUBJECT }, {
+          now: record.createdAt, maxPerSubject: 5, overflow: 'refuse' });
+        if (result.created) out.created++; else out.refused++;
+        const patch = await store.updateData(process.env.SHARED, { set: { ['p' + process.env.N + '_' + i]: i } },
+          { now: record.createdAt, expectedVersion: null });
+        if (patch.status === 'ok') out.patched++;
+      }
+      await store.close();
+      console.log(JSON.stringify(out));
+    `;
+    const run = promisify(execFile);
+    const startAt = Date.now() + 1500;
+    const outputs = await Promise.all(
+      [0, 1, 2, 3].map((n) =>
+        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], {
+          env: {
+            ...process.env,
+            STORE_MODULE: new URL('../../src/stores/sqlite/index.ts', import.meta.url).href,
+            DB_PATH: path,
+            START_AT: String(startAt),
+            TEMPLATE: JSON.stringify(makeRecord(setup)),
+            SUBJECT: subject,
+            SHARED: shared.id,
+            N: String(n),
+          },
+        }),
+      ),
+    );
+    const results = outputs.map(({ stdout }) => JSON.parse(stdout.trim()) as Record<string, number>);
+    assert.equal(
+      results.reduce((sum, r) => sum + (r.created ?? 0), 0),
+      5,
+      'exactly five sessions across all processes',
+    );
+    assert.equal(
+      results.reduce((sum, r) => sum + (r.patched ?? 0), 0),
+      40,
+    );
+    const check = new SqliteStore({ path });
+    try {
+      assert.equal((await check.listBySubject(subject, T0)).length, 5);
+      const final = await check.get(shared.id);
+      assert.equal(final?.version, 41);
+      assert.equal(Object.keys(final?.data ?? {}).length, 40, 'no lost update across processes');
+    } finally {
+      await check.close();
+    }
   });
 });
