@@ -157,11 +157,24 @@ interface Summary {
   requestsPerSec: number;
   p50: number;
   p99: number;
+  /** Median of per-round ratios to the floor. */
+  vsFloor: number;
+  /** Median of per-round ratios to express-session. */
+  vsExpressSession: number;
   requests: number;
   non2xx: number;
   errors: number;
   timeouts: number;
   rounds: number[];
+}
+
+/** Median over rounds of this target's rate divided by another's in the same round (paired, so drift cancels). */
+function pairedRatio(name: string, base: string): number {
+  const mine = rounds.get(name) ?? [];
+  const theirs = rounds.get(base) ?? [];
+  return median(
+    mine.map((round, index) => round.requestsPerSec / (theirs[index]?.requestsPerSec ?? Number.NaN)),
+  );
 }
 
 const summaries: Summary[] = targets.map((target) => {
@@ -172,6 +185,8 @@ const summaries: Summary[] = targets.map((target) => {
     requestsPerSec: median(list.map((round) => round.requestsPerSec)),
     p50: median(list.map((round) => round.p50)),
     p99: median(list.map((round) => round.p99)),
+    vsFloor: pairedRatio(target.name, 'floor'),
+    vsExpressSession: pairedRatio(target.name, 'express-session'),
     requests: list.reduce((sum, round) => sum + round.total, 0),
     non2xx: list.reduce((sum, round) => sum + round.non2xx, 0),
     errors: list.reduce((sum, round) => sum + round.errors, 0),
@@ -179,10 +194,7 @@ const summaries: Summary[] = targets.map((target) => {
     rounds: list.map((round) => Math.round(round.requestsPerSec)),
   };
 });
-const rateOf = (name: string): number =>
-  summaries.find((entry) => entry.name === name)?.requestsPerSec ?? Number.NaN;
-const floor = rateOf('floor');
-const expressSession = rateOf('express-session');
+const summaryOf = (name: string): Summary | undefined => summaries.find((entry) => entry.name === name);
 
 console.log('');
 printTable(
@@ -192,14 +204,18 @@ printTable(
     formatRate(entry.requestsPerSec),
     formatMs(entry.p50),
     formatMs(entry.p99),
-    formatPercent(entry.requestsPerSec / floor),
-    formatRatio(entry.requestsPerSec / expressSession),
+    formatPercent(entry.vsFloor),
+    formatRatio(entry.vsExpressSession),
     `${entry.non2xx}/${entry.errors + entry.timeouts}`,
   ]),
 );
 console.log(
-  `req/s and latencies: median of ${roundCount} rounds of ${seconds} s, ${connections} connections.`,
+  `req/s and latencies: median of ${roundCount} rounds of ${seconds} s, ${connections} connections; ` +
+    'ratios: median of the per-round ratios (the targets of one round run back to back).',
 );
+
+const ratioOf = (name: string, key: 'vsFloor' | 'vsExpressSession'): number =>
+  summaryOf(name)?.[key] ?? Number.NaN;
 
 interface Goal {
   what: string;
@@ -210,13 +226,13 @@ interface Goal {
 const goals: Goal[] = [
   {
     what: 'tessera memory / floor',
-    value: rateOf('tessera-memory') / floor,
+    value: ratioOf('tessera-memory', 'vsFloor'),
     target: 0.9,
     format: formatPercent,
   },
   {
     what: 'tessera memory / express-session',
-    value: rateOf('tessera-memory') / expressSession,
+    value: ratioOf('tessera-memory', 'vsExpressSession'),
     target: 5,
     format: formatRatio,
   },
@@ -224,7 +240,7 @@ const goals: Goal[] = [
 if (withSqlite) {
   goals.push({
     what: 'tessera sqlite / floor',
-    value: rateOf('tessera-sqlite') / floor,
+    value: ratioOf('tessera-sqlite', 'vsFloor'),
     target: 0.6,
     format: formatPercent,
   });
@@ -236,7 +252,10 @@ for (const goal of goals) {
     `target ${goal.what}: ${goal.format(goal.value)} (goal >= ${goal.format(goal.target)}) ${verdict}`,
   );
 }
-console.log(`generator ceiling: bare node:http = ${formatPercent(rateOf('bare') / floor)} of floor`);
+console.log(
+  `bare node:http = ${formatPercent(ratioOf('bare', 'vsFloor'))} of floor: how much room the server had above ` +
+    'the floor on this machine with this load generator',
+);
 
 const file = writeResults('http', {
   settings: { seconds, warmupSeconds, connections, rounds: roundCount },

@@ -4,12 +4,15 @@
  * random id + Map lookup) for context. Sequential awaits in one process: this is cost per operation, not
  * concurrency. Knobs: BENCH_WARMUP_MS, BENCH_ROUNDS, BENCH_ROUND_MS (see bench/lib/harness.ts).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { manualClock } from '../src/core/clock.js';
 import { createTessera, type SessionManager } from '../src/core/manager.js';
 import type { TesseraOptions } from '../src/core/options.js';
+import { HttpSessions } from '../src/transport/http-sessions.js';
+import type { RequestFacts } from '../src/transport/request.js';
 import { type Measurement, measure, type Operation } from './lib/harness.js';
 import { writeResults } from './lib/results.js';
+import { FloorSessions } from './servers/floor-check.js';
 import {
   availableStores,
   type OpenedStore,
@@ -55,6 +58,11 @@ async function seeded(
   return { manager, tokens };
 }
 
+function requestWithCookie(cookie: string): RequestFacts {
+  const headers: Record<string, string> = { cookie, 'user-agent': 'bench/1.0' };
+  return { method: 'GET', url: '/', header: (name) => headers[name] ?? null, ip: '127.0.0.1' };
+}
+
 function mustBeOk(result: { ok: boolean }, what: string): void {
   if (!result.ok) throw new Error(`${what} failed during the bench: the figures would be meaningless`);
 }
@@ -98,6 +106,17 @@ async function benchStore(kind: StoreKind): Promise<Row[]> {
     };
   });
 
+  await run('authenticate (cookie)', async () => {
+    // The whole HTTP-facing path minus the network: token source, cookie parsing, validate, result.
+    const { manager, tokens } = await seeded(slot, kind);
+    const sessions = new HttpSessions(manager, { cookie: { development: true } });
+    const requests = tokens.map((token) => requestWithCookie(`other=1; ${sessions.cookie.name}=${token}`));
+    return async (i) => {
+      const auth = await sessions.authenticate(requests[i % SESSIONS] as RequestFacts);
+      mustBeOk(auth.result, 'authenticate');
+    };
+  });
+
   await run('rotate', async () => {
     const { manager, tokens } = await seeded(slot, kind);
     return async (i) => {
@@ -112,35 +131,30 @@ async function benchStore(kind: StoreKind): Promise<Row[]> {
   return rows;
 }
 
-/** What the floor HTTP server does per request: HMAC-SHA256 over the id, constant-time compare, Map lookup. */
+/** What the floor HTTP server does per request (bench/servers/floor-check.ts), from the Cookie header. */
 async function benchFloorCheck(): Promise<Row> {
   const measurement = await measure('floor check', () => {
-    const key = randomBytes(32);
-    const sessions = new Map<string, { subject: string }>();
-    const cookies: string[] = [];
+    const sessions = new FloorSessions();
+    const headers: string[] = [];
     for (let i = 0; i < SESSIONS; i += 1) {
-      const id = randomBytes(32).toString('base64url');
-      sessions.set(id, { subject: `user-${i}` });
-      cookies.push(`${id}.${createHmac('sha256', key).update(id).digest('base64url')}`);
+      headers.push(`other=1; ${sessions.login(`user-${i}`).split(';')[0] as string}`);
     }
     return (i) => {
-      const cookie = cookies[i % SESSIONS] as string;
-      const dot = cookie.indexOf('.');
-      const id = cookie.slice(0, dot);
-      const expected = createHmac('sha256', key).update(id).digest();
-      const given = Buffer.from(cookie.slice(dot + 1), 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected) || !sessions.has(id)) {
-        throw new Error('floor check failed');
-      }
+      if (sessions.check(headers[i % SESSIONS]) === null) throw new Error('floor check failed');
     };
   });
-  console.log(
-    `  ${'floor check (reference)'.padEnd(24)} ${'none'.padEnd(7)} ${formatRate(measurement.opsPerSec)} ops/s`,
-  );
-  return { operation: 'floor check (reference)', store: 'none', measurement };
+  const label = 'floor check (reference)';
+  console.log(`  ${label.padEnd(24)} ${'none'.padEnd(7)} ${formatRate(measurement.opsPerSec)} ops/s`);
+  return { operation: label, store: 'none', measurement };
 }
 
 const stores = availableStores();
+const [load1] = loadavg();
+if ((load1 ?? 0) > cpus().length / 2) {
+  console.log(
+    `micro: load average ${load1?.toFixed(2)} on ${cpus().length} CPUs: other work is running, figures will be noisy`,
+  );
+}
 console.log(`micro: stores ${stores.join(', ')}; ${SESSIONS} sessions cycled per operation`);
 if (!sqliteAvailable())
   console.log('micro: SqliteStore not in this tree (src/stores/sqlite/index.ts): skipped');
@@ -153,18 +167,22 @@ const opsOf = (operation: string, store: string): number =>
 
 console.log('');
 printTable(
-  ['operation', 'store', 'ops/s', 'µs/op', 'spread', 'vs memory', 'vs validate'],
+  ['operation', 'store', 'ops/s', 'µs/op', 'IQR', 'best ops/s', 'vs memory', 'vs validate'],
   rows.map(({ operation, store, measurement }) => [
     operation,
     store,
     formatRate(measurement.opsPerSec),
     formatMicros(measurement.usPerOp),
-    `±${formatPercent(measurement.spread)}`,
+    formatPercent(measurement.spread),
+    formatRate(measurement.best),
     store === 'none' ? '-' : formatRatio(measurement.opsPerSec / opsOf(operation, 'memory')),
     store === 'none' ? '-' : formatRatio(measurement.opsPerSec / opsOf('validate', store)),
   ]),
 );
-console.log('spread: largest distance of a round from the median; ratios compare medians.');
+console.log(
+  `ops/s: median of ${rows[0]?.measurement.rounds.length ?? 0} rounds; IQR: interquartile range of the rounds ` +
+    'over the median; ratios compare medians.',
+);
 
 const file = writeResults('micro', {
   sessions: SESSIONS,
@@ -173,7 +191,8 @@ const file = writeResults('micro', {
     store,
     opsPerSec: Math.round(measurement.opsPerSec),
     usPerOp: measurement.usPerOp,
-    spread: measurement.spread,
+    best: Math.round(measurement.best),
+    iqr: measurement.spread,
     rounds: measurement.rounds.map(Math.round),
   })),
   skipped: sqliteAvailable() ? [] : ['sqlite'],

@@ -14,9 +14,9 @@ export type Operation = (iteration: number) => unknown;
 export interface MeasureOptions {
   /** Warm-up before the first round (lets V8 optimise the code path). @default 1000 (BENCH_WARMUP_MS) */
   warmupMs?: number;
-  /** Timed rounds; the median is reported. @default 7 (BENCH_ROUNDS) */
+  /** Timed rounds; the median is reported. @default 9 (BENCH_ROUNDS) */
   rounds?: number;
-  /** Length of each timed round. @default 500 (BENCH_ROUND_MS) */
+  /** Length of each timed round. @default 300 (BENCH_ROUND_MS) */
   roundMs?: number;
 }
 
@@ -28,7 +28,9 @@ export interface Measurement {
   readonly usPerOp: number;
   /** Operations per second of every round, in the order they ran. */
   readonly rounds: number[];
-  /** Largest distance of a round from the median, as a fraction of the median. */
+  /** Fastest round in operations per second (the round least disturbed by other processes). */
+  readonly best: number;
+  /** Interquartile range of the rounds as a fraction of the median: how much the rounds disagreed. */
   readonly spread: number;
 }
 
@@ -48,6 +50,16 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Linear-interpolated quantile (q from 0 to 1). */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
 }
 
 // A full collection between rounds, so no round pays for the garbage of the one before it.
@@ -83,8 +95,8 @@ export async function measure(
   options: MeasureOptions = {},
 ): Promise<Measurement> {
   const warmupMs = options.warmupMs ?? envNumber('BENCH_WARMUP_MS', 1000);
-  const roundCount = options.rounds ?? envNumber('BENCH_ROUNDS', 7);
-  const roundMs = options.roundMs ?? envNumber('BENCH_ROUND_MS', 500);
+  const roundCount = options.rounds ?? envNumber('BENCH_ROUNDS', 9);
+  const roundMs = options.roundMs ?? envNumber('BENCH_ROUND_MS', 300);
   await timed(await setup(), warmupMs);
   const rounds: number[] = [];
   for (let round = 0; round < roundCount; round += 1) {
@@ -93,6 +105,12 @@ export async function measure(
     rounds.push(await timed(operation, roundMs));
   }
   const opsPerSec = median(rounds);
-  const spread = Math.max(...rounds.map((value) => Math.abs(value - opsPerSec))) / opsPerSec;
-  return { name, opsPerSec, usPerOp: 1e6 / opsPerSec, rounds, spread };
+  return {
+    name,
+    opsPerSec,
+    usPerOp: 1e6 / opsPerSec,
+    rounds,
+    best: Math.max(...rounds),
+    spread: (quantile(rounds, 0.75) - quantile(rounds, 0.25)) / opsPerSec,
+  };
 }

@@ -23,7 +23,7 @@ export interface RunningServer {
 
 const root = new URL('../../', import.meta.url).pathname;
 
-/** Directory for CPU profiles (BENCH_PROFILE=<name>[,<name>] turns on `--cpu-prof` for those servers). */
+/** Where CPU profiles go (BENCH_PROFILE=<name>[,<name>] turns on `--cpu-prof` for those servers). */
 export const profileDir = join(root, 'bench-results', 'profiles');
 
 function profiled(name: string): boolean {
@@ -35,12 +35,10 @@ function profiled(name: string): boolean {
 export async function startServer(name: string, file: URL, args: string[] = []): Promise<RunningServer> {
   const execArgv = [...process.execArgv];
   if (profiled(name)) {
-    mkdirSync(profileDir, { recursive: true });
-    execArgv.push(
-      '--cpu-prof',
-      `--cpu-prof-dir=${profileDir}`,
-      `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
-    );
+    // One folder per run: node writes a profile per thread (tsx's loader thread too); the largest is the main one.
+    const dir = join(profileDir, `${name}-${Date.now()}`);
+    mkdirSync(dir, { recursive: true });
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   const child: ChildProcess = fork(file.pathname, args, {
     execArgv,
