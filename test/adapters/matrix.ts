@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HttpSessions } from '../../src/transport/http-sessions.js';
-import { assertCleared, assertRefused, type CallOptions, call, type Reply } from './client.js';
+import { assertCleared, assertRefused, COOKIE_NAME, type CallOptions, call, type Reply } from './client.js';
 import { ABSOLUTE_SECONDS, createWorld, IDLE_SECONDS, type World } from './world.js';
 
 /**
@@ -182,6 +182,12 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         const reply = await request('/login?subject=fixation', { method: 'POST', cookie: planted });
         assert.equal(reply.status, 200, JSON.stringify(reply.body));
         assert.ok(reply.token && reply.token !== planted);
+        const sessionCookies = reply.setCookies.filter((cookie) => cookie.startsWith(`${COOKIE_NAME}=`));
+        assert.equal(
+          sessionCookies.length,
+          1,
+          'one decision about the session cookie, not a clear and a set',
+        );
         assertRefused(await request('/me', { cookie: planted }), 401, 'token_invalid');
       });
 

@@ -53,6 +53,7 @@ import { errorReply, type HttpReply } from '../../transport/reply.js';
 import type { RequestFacts } from '../../transport/request.js';
 import { nodeRequestFacts } from '../node/index.js';
 import { fieldOf } from '../shared/form-token.js';
+import { mergeSetCookies, queuedList } from '../shared/set-cookie.js';
 
 interface RequestState<Data extends SessionData> {
   /** The authentication outcome, replaced when the request logs in, rotates or logs out. */
@@ -144,7 +145,8 @@ export function tesseraExpress<Data extends SessionData>(
   }
 
   function applyCookies(res: Response, setCookies: readonly string[]): void {
-    for (const cookie of setCookies) res.append('set-cookie', cookie);
+    if (setCookies.length === 0) return;
+    res.setHeader('set-cookie', mergeSetCookies(queuedList(res.getHeader('set-cookie')), setCookies));
     if (setCookies.length > 0) res.set('cache-control', 'no-store');
   }
 

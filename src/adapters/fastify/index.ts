@@ -42,6 +42,7 @@ import { errorReply, type HttpReply } from '../../transport/reply.js';
 import type { RequestFacts } from '../../transport/request.js';
 import { nodeRequestFacts } from '../node/index.js';
 import { fieldOf } from '../shared/form-token.js';
+import { mergeSetCookies, queuedList } from '../shared/set-cookie.js';
 
 export interface TesseraFastifyOptions {
   sessions: HttpSessions<SessionData>;
@@ -121,10 +122,10 @@ const plugin: FastifyPluginCallback<TesseraFastifyOptions> = (fastify: FastifyIn
   }
 
   function setCookies(reply: FastifyReply, cookies: readonly string[]): void {
-    applyHeaders(
-      reply,
-      cookies.map((cookie) => ['set-cookie', cookie] as const),
-    );
+    if (cookies.length === 0) return;
+    const queued = queuedList(reply.getHeader('set-cookie') as string | string[] | undefined);
+    reply.removeHeader('set-cookie');
+    reply.header('set-cookie', mergeSetCookies(queued, cookies));
     if (cookies.length > 0) reply.header('cache-control', 'no-store');
   }
 

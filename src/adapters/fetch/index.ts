@@ -1,8 +1,9 @@
 import type { ValidationResult, ValidSession } from '../../core/outcome.js';
 import type { Session, SessionData } from '../../core/session.js';
-import { guardRequest, type Header } from '../../transport/guard.js';
+import { guardRequest } from '../../transport/guard.js';
 import type { HttpSessions } from '../../transport/http-sessions.js';
 import { isFormContentType } from '../shared/form-token.js';
+import { addGuardHeaders } from '../shared/response-headers.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
 import { factsFromRequest } from '../../transport/request.js';
 import { errorReply, failureReply, replyToResponse } from '../../transport/reply.js';
@@ -99,26 +100,6 @@ export function guard<Data extends SessionData>(
       session: result.session,
       sessions,
     });
-    return withHeaders(response, result.headers);
+    return addGuardHeaders(response, result.headers, sessions.cookie.name);
   };
-}
-
-/** Appends core headers (`Set-Cookie`, `Vary`, `Cache-Control`) to a response, copying it if frozen. */
-export function withHeaders(response: Response, headers: readonly Header[]): Response {
-  if (headers.length === 0) return response;
-  let target = response;
-  try {
-    add(target, headers);
-  } catch {
-    target = new Response(response.body, response);
-    add(target, headers);
-  }
-  return target;
-}
-
-function add(response: Response, headers: readonly Header[]): void {
-  for (const [name, value] of headers) {
-    if (name === 'set-cookie' || name === 'vary') response.headers.append(name, value);
-    else response.headers.set(name, value);
-  }
 }

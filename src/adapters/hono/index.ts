@@ -24,16 +24,12 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { ClientInfo, CreateInput, LevelRequirement } from '../../core/manager.js';
 import { TOKEN_MISSING, type ValidationResult } from '../../core/outcome.js';
 import type { Session, SessionData } from '../../core/session.js';
-import {
-  guardRequest,
-  type Header,
-  levelRequiredReply,
-  sessionRequiredReply,
-} from '../../transport/guard.js';
+import { guardRequest, levelRequiredReply, sessionRequiredReply } from '../../transport/guard.js';
 import type { HttpRotation, HttpSessions, IssuedHttpSession } from '../../transport/http-sessions.js';
 import { type HttpReply, replyToResponse } from '../../transport/reply.js';
 import { factsFromRequest } from '../../transport/request.js';
 import { isFormContentType } from '../shared/form-token.js';
+import { addGuardHeaders } from '../shared/response-headers.js';
 
 /** The context variables the middleware sets. */
 export interface TesseraVariables<Data extends SessionData = SessionData> {
@@ -129,7 +125,7 @@ export function tesseraHono<Data extends SessionData>(
       setResult(c, result.auth.result);
       await next();
       // Added to whatever Response the handler (or a route guard's refusal) produced.
-      c.res = addHeaders(c.res, result.headers);
+      c.res = addGuardHeaders(c.res, result.headers, sessions.cookie.name);
       return undefined;
     },
     requireSession: () => gate((c) => sessionRequiredReply(sessions, c.get('tesseraResult'))),
@@ -164,26 +160,6 @@ export function tesseraHono<Data extends SessionData>(
       return issued;
     },
   };
-}
-
-function addHeaders(response: Response, headers: readonly Header[]): Response {
-  if (headers.length === 0) return response;
-  let target = response;
-  try {
-    append(target, headers);
-  } catch {
-    // Immutable headers (a Response from fetch): copy it.
-    target = new Response(response.body, response);
-    append(target, headers);
-  }
-  return target;
-}
-
-function append(response: Response, headers: readonly Header[]): void {
-  for (const [name, value] of headers) {
-    if (name === 'set-cookie' || name === 'vary') response.headers.append(name, value);
-    else response.headers.set(name, value);
-  }
 }
 
 /** @hono/node-server puts the node:http request in `c.env.incoming`. */

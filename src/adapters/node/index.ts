@@ -8,6 +8,7 @@ import type { SessionAuthenticator } from '../../transport/authenticator.js';
 import type { HttpReply } from '../../transport/reply.js';
 import { errorReply, failureReply } from '../../transport/reply.js';
 import type { RequestFacts } from '../../transport/request.js';
+import { mergeSetCookies, queuedList } from '../shared/set-cookie.js';
 
 export interface NodeFactsOptions {
   /**
@@ -55,9 +56,7 @@ export function writeReply(response: ServerResponse, reply: HttpReply): void {
 /** Adds `Set-Cookie` values (and `Cache-Control: no-store`) to a response that has not been sent yet. */
 export function appendCookies(response: ServerResponse, setCookies: readonly string[]): void {
   if (setCookies.length === 0) return;
-  const existing = response.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-  response.setHeader('set-cookie', [...list, ...setCookies]);
+  response.setHeader('set-cookie', mergeSetCookies(queuedList(response.getHeader('set-cookie')), setCookies));
   response.setHeader('cache-control', 'no-store');
 }
 
