@@ -139,7 +139,9 @@ describe('browser: cross-origin pages cannot change state', { skip: chromiumSkip
     await victimPage.goto(`${h.app.url}/sessions`);
     // Remove the hidden CSRF field (page.evaluate runs through DevTools; the page's CSP forbids page scripts).
     await victimPage.evaluate(() => {
-      document.querySelectorAll('#revoke-others input[name=_csrf]').forEach((input) => input.remove());
+      document.querySelectorAll('#revoke-others input[name=_csrf]').forEach((input) => {
+        input.remove();
+      });
     });
     const [response] = await Promise.all([
       victimPage.waitForResponse((r) => r.request().method() === 'POST'),
