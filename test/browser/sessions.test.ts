@@ -107,6 +107,35 @@ describe('browser: active sessions and sudo', { skip: chromiumSkip() }, () => {
     for (const d of [a, b, stranger]) await d.context.close();
   });
 
+  it('shows a hostile User-Agent as text, under a strict CSP', async () => {
+    // The user agent is attacker-controlled and printed on the sessions page: a classic stored-XSS vector.
+    const hostile = '<img src=x id=injected onerror="document.title=1"><script>document.title=2</script>';
+    const { context, page } = await device(h.browser, hostile);
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await signUp(page, h.app, uniqueName('xss'));
+    const response = await page.goto(`${h.app.url}/sessions`);
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(await page.$('#injected'), null, 'no element was injected');
+    assert.ok(((await page.textContent('#sessions')) ?? '').includes(hostile), 'the text is shown as is');
+    assert.notEqual(await page.title(), '1');
+    assert.deepEqual(
+      violations,
+      [],
+      'the pages need nothing the CSP forbids (the stylesheet is same-origin)',
+    );
+    assert.notEqual(
+      await page.evaluate(() => getComputedStyle(document.body).margin),
+      '8px',
+      'the same-origin stylesheet loaded',
+    );
+    await context.close();
+  });
+
   it('the sudo step asks for the password again, rotates the token, and goes stale', async () => {
     const context = await h.browser.newContext();
     const page = await context.newPage();
