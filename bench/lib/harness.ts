@@ -1,10 +1,14 @@
 /**
- * A small micro-benchmark harness: an untimed setup per round, a warm-up, several timed rounds of fixed length,
- * and the median of the rounds (a median shrugs off the odd round a noisy neighbour spoiled).
+ * A small micro-benchmark harness: untimed setup, a warm-up, several timed rounds of fixed length interleaved
+ * across cases, and the median of the rounds (a median shrugs off the odd round a noisy neighbour spoiled).
  *
  * Use it from any bench file:
- *   const result = await measure('validate', async () => (i) => manager.validate(tokens[i % tokens.length]));
- * The factory runs before the warm-up and before every round (untimed) and returns the operation to time.
+ *   const [validate, floor] = await measureAll([
+ *     { name: 'validate', setup: async () => (i) => manager.validate(tokens[i % tokens.length]) },
+ *     { name: 'floor', setup: () => (i) => check(headers[i % headers.length]) },
+ *   ]);
+ *   console.log(validate.opsPerSec, pairedRatio(validate, floor));
+ * `setup` is untimed and returns the operation to time; an operation may return a promise (it is awaited).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -88,22 +92,16 @@ async function timed(operation: Operation, ms: number): Promise<number> {
   return (count * 1000) / (now - start);
 }
 
-/** Measures one operation. `setup` runs (untimed) before the warm-up and before each round. */
-export async function measure(
-  name: string,
-  setup: () => Promise<Operation> | Operation,
-  options: MeasureOptions = {},
-): Promise<Measurement> {
-  const warmupMs = options.warmupMs ?? envNumber('BENCH_WARMUP_MS', 1000);
-  const roundCount = options.rounds ?? envNumber('BENCH_ROUNDS', 9);
-  const roundMs = options.roundMs ?? envNumber('BENCH_ROUND_MS', 300);
-  await timed(await setup(), warmupMs);
-  const rounds: number[] = [];
-  for (let round = 0; round < roundCount; round += 1) {
-    const operation = await setup();
-    collectGarbage();
-    rounds.push(await timed(operation, roundMs));
-  }
+/** One thing to measure. */
+export interface BenchCase {
+  readonly name: string;
+  /** Untimed; returns the operation. Runs once, or before every round with `freshEachRound`. */
+  setup(): Promise<Operation> | Operation;
+  /** Call `setup` again before each round (for operations whose state grows, such as create). @default false */
+  readonly freshEachRound?: boolean;
+}
+
+function summarize(name: string, rounds: number[]): Measurement {
   const opsPerSec = median(rounds);
   return {
     name,
@@ -113,4 +111,58 @@ export async function measure(
     best: Math.max(...rounds),
     spread: (quantile(rounds, 0.75) - quantile(rounds, 0.25)) / opsPerSec,
   };
+}
+
+/**
+ * Measures several operations with interleaved rounds: round r runs every case once (in an order that shifts
+ * each round), so a burst of outside load hits all cases of a round alike, and `pairedRatio` cancels it.
+ * `onResult` is called as each case finishes its last round (for progress output).
+ */
+export async function measureAll(
+  cases: readonly BenchCase[],
+  options: MeasureOptions = {},
+  onResult: (measurement: Measurement) => void = () => {},
+): Promise<Measurement[]> {
+  const warmupMs = options.warmupMs ?? envNumber('BENCH_WARMUP_MS', 1000);
+  const roundCount = options.rounds ?? envNumber('BENCH_ROUNDS', 9);
+  const roundMs = options.roundMs ?? envNumber('BENCH_ROUND_MS', 300);
+  const operations: Operation[] = [];
+  for (const benchCase of cases) {
+    const operation = await benchCase.setup();
+    await timed(operation, warmupMs);
+    operations.push(operation);
+  }
+  const rounds: number[][] = cases.map(() => []);
+  for (let round = 0; round < roundCount; round += 1) {
+    for (let step = 0; step < cases.length; step += 1) {
+      const index = (step + round) % cases.length;
+      const benchCase = cases[index] as BenchCase;
+      if (benchCase.freshEachRound === true && round > 0) operations[index] = await benchCase.setup();
+      collectGarbage();
+      (rounds[index] as number[]).push(await timed(operations[index] as Operation, roundMs));
+    }
+  }
+  return cases.map((benchCase, index) => {
+    const measurement = summarize(benchCase.name, rounds[index] as number[]);
+    onResult(measurement);
+    return measurement;
+  });
+}
+
+/** Measures one operation (see measureAll). */
+export async function measure(
+  name: string,
+  setup: () => Promise<Operation> | Operation,
+  options: MeasureOptions & { freshEachRound?: boolean } = {},
+): Promise<Measurement> {
+  const [measurement] = await measureAll(
+    [{ name, setup, freshEachRound: options.freshEachRound ?? false }],
+    options,
+  );
+  return measurement as Measurement;
+}
+
+/** Median over rounds of `a`'s rate divided by `b`'s in the same round (both from one measureAll call). */
+export function pairedRatio(a: Measurement, b: Measurement): number {
+  return median(a.rounds.map((rate, index) => rate / (b.rounds[index] ?? Number.NaN)));
 }

@@ -1,7 +1,14 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+// One-shot crypto.hash (Node >= 20.12) skips building a Hash object: about twice as fast for a 43-character
+// secret, and every validation hashes one. Older Node 20 releases fall back to createHash (same digest).
+const oneShotHash: typeof crypto.hash | undefined =
+  typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
 /** SHA-256 of a UTF-8 string, base64url-encoded: what the stores keep instead of a secret. */
 export function sha256(text: string): string {
+  if (oneShotHash !== undefined) return oneShotHash('sha256', text, 'base64url');
   return createHash('sha256').update(text).digest('base64url');
 }
 
