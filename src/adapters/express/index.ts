@@ -74,11 +74,6 @@ export interface TesseraExpress<Data extends SessionData> {
    * themselves, e.g. an HTML login page with an "expired" message on `session_expired` (440).
    */
   result(req: Request): ValidationResult<Data> | null;
-  /**
-   * The authentication outcome (after login/rotate/logout in this request, their outcome): tells an expired
-   * session (440, with its limit) from a missing one. Undefined before `middleware` ran.
-   */
-  result(req: Request): ValidationResult<Data> | undefined;
   /** A CSRF token for the request's session, for a hidden `_csrf` field or the `x-csrf-token` header. */
   csrfToken(req: Request): string;
   /** Starts a session at login (any previous token is revoked first) and sets its cookie. */
@@ -188,7 +183,6 @@ export function tesseraExpress<Data extends SessionData>(
     requireLevel: (level, requirement = {}) =>
       guard((req) => levelRequiredReply(sessions, states.get(req)?.result, { ...requirement, level })),
     session: (req) => sessionOf(states.get(req)),
-    result: (req) => states.get(req)?.result,
     result: (req) => states.get(req)?.result ?? null,
     csrfToken(req) {
       const session = sessionOf(states.get(req));
