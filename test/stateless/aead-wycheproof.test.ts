@@ -32,7 +32,10 @@ describe('AES-256-GCM layer against Wycheproof vectors', () => {
 
   it('covers the 256-bit key, 96-bit IV, 128-bit tag groups', () => {
     assert.ok(vectors.length >= 60, `only ${vectors.length} vectors`);
-    assert.ok(vectors.some((v) => v.result === 'invalid'));
+    assert.ok(
+      vectors.some((v) => v.result === 'invalid'),
+      'line 35',
+    );
   });
 
   it('opens every valid vector and refuses every invalid one', () => {

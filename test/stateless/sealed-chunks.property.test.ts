@@ -15,7 +15,9 @@ const sealed = new SealedSessions({
 async function chunked(size: number, seed: string): Promise<string[]> {
   const issued = await sealed.login(facts(null), { subject: 'alice', data: { blob: noise(size, seed) } });
   const jar = applySetCookies(issued.setCookies);
-  return issued.setCookies.map((_, index) => jar.get(issued.setCookies.length === 1 ? 'sid' : `sid.${index}`) as string);
+  return issued.setCookies.map(
+    (_, index) => jar.get(issued.setCookies.length === 1 ? 'sid' : `sid.${index}`) as string,
+  );
 }
 
 async function codeFor(pairs: Array<[string, string]>): Promise<string> {
@@ -23,27 +25,33 @@ async function codeFor(pairs: Array<[string, string]>): Promise<string> {
   return auth.result.ok ? 'ok' : auth.result.code;
 }
 
-const asChunks = (values: string[]): Array<[string, string]> => values.map((value, index) => [`sid.${index}`, value]);
+const asChunks = (values: string[]): Array<[string, string]> =>
+  values.map((value, index) => [`sid.${index}`, value]);
 
 describe('sealed cookie chunking (property tests)', () => {
   it('any payload size round-trips, every cookie within 4096 bytes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 14000 }), fc.string({ minLength: 1, maxLength: 8 }), async (size, seed) => {
-        const blob = noise(size, seed);
-        let issued: Awaited<ReturnType<typeof sealed.login>>;
-        try {
-          issued = await sealed.login(facts(null), { subject: 'alice', data: { blob } });
-        } catch (error) {
-          // Too large for the Cookie header a server reads back: refused before any header is written.
-          assert.ok(isTesseraError(error) && error.code === 'cookie_too_large', String(error));
-          assert.ok(size > 9000, `refused at only ${size} characters`);
-          return;
-        }
-        for (const line of issued.setCookies) assert.ok(Buffer.byteLength(line) <= 4096, `${line.length} bytes`);
-        const auth = await sealed.authenticate(facts(cookieHeader(applySetCookies(issued.setCookies))));
-        assert.ok(auth.result.ok, 'opens');
-        assert.equal(auth.result.session.data.blob, blob);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 14000 }),
+        fc.string({ minLength: 1, maxLength: 8 }),
+        async (size, seed) => {
+          const blob = noise(size, seed);
+          let issued: Awaited<ReturnType<typeof sealed.login>>;
+          try {
+            issued = await sealed.login(facts(null), { subject: 'alice', data: { blob } });
+          } catch (error) {
+            // Too large for the Cookie header a server reads back: refused before any header is written.
+            assert.ok(isTesseraError(error) && error.code === 'cookie_too_large', String(error));
+            assert.ok(size > 9000, `refused at only ${size} characters`);
+            return;
+          }
+          for (const line of issued.setCookies)
+            assert.ok(Buffer.byteLength(line) <= 4096, `${line.length} bytes`);
+          const auth = await sealed.authenticate(facts(cookieHeader(applySetCookies(issued.setCookies))));
+          assert.ok(auth.result.ok, 'opens');
+          assert.equal(auth.result.session.data.blob, blob);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -52,7 +60,7 @@ describe('sealed cookie chunking (property tests)', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 4500, max: 9500 }), fc.integer(), async (size, shuffleSeed) => {
         const values = await chunked(size, `p${size}`);
-        assert.ok(values.length >= 2);
+        assert.ok(values.length >= 2, 'line 55');
         const order = values.map((_, index) => index);
         let state = shuffleSeed >>> 0;
         for (let i = order.length - 1; i > 0; i -= 1) {
@@ -86,7 +94,9 @@ describe('sealed cookie chunking (property tests)', () => {
             pairs = [...asChunks(values), [`sid.${values.length}`, values[index] as string]];
           } else if (attack === 'mix') {
             const other = await chunked(size, `other${size}`);
-            pairs = asChunks(values.map((value, position) => (position === index ? (other[position] ?? value) : value)));
+            pairs = asChunks(
+              values.map((value, position) => (position === index ? (other[position] ?? value) : value)),
+            );
           } else if (attack === 'single-name') {
             pairs = [['sid', values.join('')]];
           } else {

@@ -45,7 +45,9 @@ function nodeServer(): Server {
 }
 
 function fetchServer(): Server {
-  const me = protect(sealed, (_request, { session }) => Response.json({ subject: session.subject, data: session.data }));
+  const me = protect(sealed, (_request, { session }) =>
+    Response.json({ subject: session.subject, data: session.data }),
+  );
   return createAdaptorServer({
     fetch: async (request: Request): Promise<Response> => {
       const path = new URL(request.url).pathname;
@@ -89,7 +91,7 @@ for (const [name, make] of [
     it('logs in, serves the session, and logs out', async () => {
       const jar = new Map<string, string>();
       await call('/login', jar);
-      assert.ok(jar.has('app-session'));
+      assert.ok(jar.has('app-session'), 'line 92');
       const me = await call('/me', jar);
       assert.equal(me.response.status, 200);
       assert.deepEqual(JSON.parse(me.body), { subject: 'alice', data: { role: 'admin' } });

@@ -97,10 +97,10 @@ describe('sealed sessions', () => {
     let jar = await loggedIn(sealed);
     clock.advance(30_000);
     const renewed = await sealed.authenticate(facts(cookieHeader(jar)));
-    assert.ok(renewed.result.ok && renewed.result.renewed);
+    assert.ok(renewed.result.ok && renewed.result.renewed, 'line 100');
     jar = applySetCookies(renewed.setCookies, jar);
     clock.advance(45_000);
-    assert.ok((await sealed.authenticate(facts(cookieHeader(jar)))).result.ok);
+    assert.ok((await sealed.authenticate(facts(cookieHeader(jar)))).result.ok, 'line 103');
     clock.advance(60_000);
     const expired = await sealed.authenticate(facts(cookieHeader(jar)));
     assert.equal(expired.result.ok, false);
@@ -108,7 +108,10 @@ describe('sealed sessions', () => {
       assert.equal(expired.result.status, 440);
       assert.equal(expired.result.code === 'session_expired' && expired.result.limit, 'idle');
     }
-    assert.ok(expired.setCookies.some((line) => /^sid=;/.test(line)));
+    assert.ok(
+      expired.setCookies.some((line) => /^sid=;/.test(line)),
+      'line 111',
+    );
   });
 
   it('enforces the absolute timeout even with constant activity', async () => {
@@ -188,7 +191,7 @@ describe('sealed sessions', () => {
     const data = { blob: noise(9000) };
     const issued = await sealed.login(facts(null), { subject: 'alice', data });
     assert.ok(issued.setCookies.length >= 2, 'split into chunks');
-    for (const line of issued.setCookies) assert.ok(Buffer.byteLength(line) <= 4096);
+    for (const line of issued.setCookies) assert.ok(Buffer.byteLength(line) <= 4096, 'line 191');
     const jar = applySetCookies(issued.setCookies);
     assert.deepEqual([...jar.keys()].sort(), issued.setCookies.map((_, i) => `sid.${i}`).sort());
     const auth = await sealed.authenticate(facts(cookieHeader(jar)));
@@ -203,17 +206,17 @@ describe('sealed sessions', () => {
     const big = { blob: 'y'.repeat(6000) };
     let jar = applySetCookies((await sealed.login(facts(null), { subject: 'alice', data: big })).setCookies);
     const changed = await sealed.update(facts(cookieHeader(jar)), { unset: ['blob'] });
-    assert.ok(changed.ok);
+    assert.ok(changed.ok, 'line 206');
     jar = applySetCookies(changed.setCookies, jar);
     assert.deepEqual([...jar.keys()], ['sid']);
-    assert.ok((await sealed.authenticate(facts(cookieHeader(jar)))).result.ok);
+    assert.ok((await sealed.authenticate(facts(cookieHeader(jar)))).result.ok, 'line 209');
   });
 
   it('refuses a stale version on update', async () => {
     const { sealed } = make();
     const jar = await loggedIn(sealed, { a: 1 });
     const ok = await sealed.update(facts(cookieHeader(jar)), { set: { a: 2 } }, { version: 1 });
-    assert.ok(ok.ok && ok.session.version === 2 && ok.session.data.a === 2);
+    assert.ok(ok.ok && ok.session.version === 2 && ok.session.data.a === 2, 'line 216');
     const stale = await sealed.update(facts(cookieHeader(jar)), { set: { a: 3 } }, { version: 7 });
     assert.equal(stale.ok, false);
   });
@@ -227,7 +230,10 @@ describe('sealed sessions', () => {
     await sealed.revokeSubject('alice');
     const auth = await sealed.authenticate(facts(cookieHeader(jar)));
     assert.equal(auth.result.ok ? 'ok' : auth.result.code, 'token_invalid');
-    assert.ok((await sealed.authenticate(facts(cookieHeader(applySetCookies(other.setCookies))))).result.ok);
+    assert.ok(
+      (await sealed.authenticate(facts(cookieHeader(applySetCookies(other.setCookies))))).result.ok,
+      'line 230',
+    );
     clock.advance(1000);
     const fresh = await loggedIn(sealed);
     assert.ok((await sealed.authenticate(facts(cookieHeader(fresh)))).result.ok, 'a new login works');

@@ -1,0 +1,271 @@
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { decodeProtectedHeader } from 'jose';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { isTesseraError, StoreUnavailableError } from '../../core/errors.js';
+import { hmacSha256 } from '../../core/hash.js';
+import type { SessionManager } from '../../core/manager.js';
+import { isSessionId } from '../../core/token.js';
+import type { SessionStore } from '../../stores/contract.js';
+import {
+  ACCESS_TOKEN_TYPE,
+  type AccessClaims,
+  type AccessTokenInvalidReason,
+  type AccessTokenResult,
+  accessInvalid,
+  REQUIRED_CLAIMS,
+} from './claims.js';
+import type { JwtKeyRing } from './key-ring.js';
+import { type JwtKey, signingMaterial, verifyingMaterial } from './keys.js';
+
+export interface AccessTokensOptions {
+  keys: JwtKeyRing;
+  /** `iss` of issued tokens; the only issuer accepted. */
+  issuer: string;
+  /** `aud` of issued tokens; verification accepts any of them. */
+  audience: string | string[];
+  /** Seconds an access token lives. @default 900 (15 minutes) */
+  ttl?: number;
+  /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat` (RFC 7519 4.1.4). @default 5 */
+  clockTolerance?: number;
+  /** Longest token accepted, in characters; larger ones are refused before any parsing. @default 4096 */
+  maxTokenBytes?: number;
+  /**
+   * For the strict check (`verify(token, { strict: true })`): the session must still be live in the store,
+   * and the subject's not-before time (from `store`) must not be later than the token.
+   */
+  manager?: SessionManager;
+  /** Store for per-subject not-before times. @default manager.store */
+  store?: SessionStore;
+  /** @default Date.now */
+  clock?: Clock;
+  /** Key for deriving `jti` values (at least 32 bytes). @default random per process */
+  jtiKey?: Uint8Array;
+}
+
+export interface IssueInput {
+  subject: string;
+  sessionId: string;
+  level?: number;
+  /** Issue time in ms. Fixing it (with `jti`) makes the token deterministic for EdDSA and HS256. */
+  issuedAt?: number;
+  jti?: string;
+}
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  readonly claims: AccessClaims;
+  /** Seconds until it expires. */
+  readonly expiresIn: number;
+}
+
+interface KeyTools {
+  sign: (payload: Record<string, unknown>) => string;
+  verify: (token: string) => Record<string, unknown>;
+}
+
+/** Header parameters a Tessera token may carry. `jwk`, `jku`, `x5u`, `x5c`, `crit`… are refused (RFC 8725 3.10). */
+const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
+
+/**
+ * Issues and verifies JWT access tokens through fast-jwt (chosen for speed; see docs/stateless.md). Each key
+ * accepts exactly its own algorithm, found by `kid`; `none` can never verify.
+ */
+export class AccessTokens {
+  readonly keys: JwtKeyRing;
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly ttlSeconds: number;
+  readonly #toleranceMs: number;
+  readonly #maxBytes: number;
+  readonly #clock: Clock;
+  readonly #manager: SessionManager | null;
+  readonly #store: SessionStore | null;
+  readonly #jtiKey: Uint8Array;
+  readonly #tools = new WeakMap<JwtKey, KeyTools>();
+
+  constructor(options: AccessTokensOptions) {
+    if (typeof options?.issuer !== 'string' || options.issuer === '') {
+      throw new TypeError('tessera: access tokens need an issuer');
+    }
+    const audience = typeof options.audience === 'string' ? [options.audience] : options.audience;
+    if (
+      !Array.isArray(audience) ||
+      audience.length === 0 ||
+      !audience.every((a) => typeof a === 'string' && a)
+    ) {
+      throw new TypeError('tessera: access tokens need an audience');
+    }
+    const ttl = options.ttl ?? 900;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400)
+      throw new TypeError('tessera: ttl must be 1..86400 seconds');
+    const tolerance = options.clockTolerance ?? 5;
+    if (!(tolerance >= 0 && tolerance <= 300))
+      throw new TypeError('tessera: clockTolerance must be 0..300 seconds');
+    if (options.jtiKey !== undefined && options.jtiKey.byteLength < 32) {
+      throw new TypeError('tessera: jtiKey needs at least 32 bytes');
+    }
+    this.keys = options.keys;
+    this.issuer = options.issuer;
+    this.audience = Object.freeze([...audience]);
+    this.ttlSeconds = ttl;
+    this.#toleranceMs = tolerance * 1000;
+    this.#maxBytes = options.maxTokenBytes ?? 4096;
+    this.#clock = options.clock ?? systemClock;
+    this.#manager = options.manager ?? null;
+    this.#store = options.store ?? options.manager?.store ?? null;
+    this.#jtiKey = options.jtiKey ?? crypto.getRandomValues(new Uint8Array(32));
+  }
+
+  /** Signs an access token for a session with the key active at the issue time. */
+  issue(input: IssueInput): IssuedAccessToken {
+    if (typeof input.subject !== 'string' || input.subject === '')
+      throw new TypeError('tessera: subject required');
+    if (!isSessionId(input.sessionId)) throw new TypeError('tessera: sessionId must be a session id');
+    const issuedAtMs = input.issuedAt ?? this.#clock();
+    const iat = Math.floor(issuedAtMs / 1000);
+    const claims: AccessClaims = {
+      sub: input.subject,
+      sid: input.sessionId,
+      jti:
+        input.jti ??
+        hmacSha256(this.#jtiKey, `${input.sessionId}|${issuedAtMs}|${crypto.randomUUID()}`).slice(0, 22),
+      iat,
+      exp: iat + this.ttlSeconds,
+      aud: this.audience.length === 1 ? (this.audience[0] as string) : [...this.audience],
+      iss: this.issuer,
+      ...(input.level === undefined ? {} : { lvl: input.level }),
+    };
+    const key = this.keys.signingKey(issuedAtMs);
+    const token = this.#toolsFor(key).sign({ ...claims });
+    return { token, claims, expiresIn: claims.exp - Math.floor(this.#clock() / 1000) };
+  }
+
+  /**
+   * Verifies signature, algorithm, `typ`, issuer, audience, required claims and times. With `strict`, also that
+   * the session is still live and the subject was not logged out everywhere since the token was issued.
+   */
+  async verify(
+    token: string | null | undefined,
+    options: { strict?: boolean } = {},
+  ): Promise<AccessTokenResult> {
+    const result = this.verifySync(token);
+    if (!result.ok || options.strict !== true) return result;
+    return this.#strict(result);
+  }
+
+  /** The non-strict checks, synchronously (no store access). */
+  verifySync(token: string | null | undefined): AccessTokenResult {
+    if (token === null || token === undefined || token === '') return accessInvalid('missing');
+    if (typeof token !== 'string' || token.length > this.#maxBytes) return accessInvalid('oversized');
+    let header: Record<string, unknown>;
+    try {
+      header = decodeProtectedHeader(token) as Record<string, unknown>;
+    } catch {
+      return accessInvalid('malformed');
+    }
+    for (const name in header) if (!ALLOWED_HEADER.has(name)) return accessInvalid('header');
+    if (typeof header.kid !== 'string') return accessInvalid('unknown_kid');
+    const key = this.keys.find(header.kid);
+    if (key === undefined) return accessInvalid('unknown_kid');
+    if (header.alg !== key.alg) return accessInvalid('algorithm');
+    let payload: Record<string, unknown>;
+    try {
+      payload = this.#toolsFor(key).verify(token);
+    } catch (error) {
+      return accessInvalid(reasonFor(error));
+    }
+    return this.#checkTimes(payload, key.kid);
+  }
+
+  #checkTimes(payload: Record<string, unknown>, kid: string): AccessTokenResult {
+    const { sub, sid, jti, iat, exp, nbf } = payload;
+    if (typeof sub !== 'string' || !isSessionId(sid) || typeof jti !== 'string')
+      return accessInvalid('claims');
+    if (!Number.isInteger(iat) || !Number.isInteger(exp)) return accessInvalid('claims');
+    const now = this.#clock();
+    const tolerance = this.#toleranceMs;
+    // Times are checked here, against the injected clock, rather than inside fast-jwt (whose clock is fixed).
+    if ((exp as number) * 1000 + tolerance <= now) return accessInvalid('expired', sid);
+    if ((iat as number) * 1000 - tolerance > now) return accessInvalid('not_yet_valid');
+    if (nbf !== undefined && (!Number.isInteger(nbf) || (nbf as number) * 1000 - tolerance > now)) {
+      return accessInvalid('not_yet_valid');
+    }
+    // A token cannot be meant to live longer than this issuer ever issues.
+    if ((exp as number) - (iat as number) > this.ttlSeconds) return accessInvalid('claims');
+    return { ok: true, claims: payload as unknown as AccessClaims, kid };
+  }
+
+  async #strict(result: AccessTokenResult & { ok: true }): Promise<AccessTokenResult> {
+    const manager = this.#manager;
+    const store = this.#store;
+    if (manager === null && store === null) {
+      throw new TypeError('tessera: strict verification needs the manager option');
+    }
+    try {
+      if (manager !== null) {
+        const session = await manager.get(result.claims.sid);
+        if (session === null || session.subject !== result.claims.sub) return accessInvalid('revoked');
+      }
+      if (store !== null) {
+        const notBefore = await store.getSubjectNotBefore(result.claims.sub);
+        if (notBefore !== null && result.claims.iat * 1000 < notBefore) return accessInvalid('revoked');
+      }
+    } catch (error) {
+      if (isTesseraError(error)) throw error;
+      throw new StoreUnavailableError('store failed during access-token strict check', { cause: error });
+    }
+    return result;
+  }
+
+  #toolsFor(key: JwtKey): KeyTools {
+    let tools = this.#tools.get(key);
+    if (tools === undefined) {
+      const sign = createSigner({
+        key: signingMaterial(key),
+        algorithm: key.alg,
+        kid: key.kid,
+        header: { alg: key.alg, typ: ACCESS_TOKEN_TYPE },
+      });
+      const verify = createVerifier({
+        key: verifyingMaterial(key),
+        algorithms: [key.alg],
+        allowedIss: this.issuer,
+        allowedAud: [...this.audience],
+        requiredClaims: [...REQUIRED_CLAIMS],
+        checkTyp: ACCESS_TOKEN_TYPE,
+        ignoreExpiration: true,
+        ignoreNotBefore: true,
+      });
+      tools = {
+        sign: (payload) => sign(payload),
+        verify: (token) => verify(token) as Record<string, unknown>,
+      };
+      this.#tools.set(key, tools);
+    }
+    return tools;
+  }
+}
+
+function reasonFor(error: unknown): AccessTokenInvalidReason {
+  if (!(error instanceof TokenError)) return 'malformed';
+  switch (error.code) {
+    case TokenError.codes.invalidSignature:
+    case TokenError.codes.missingSignature:
+      return 'signature';
+    case TokenError.codes.invalidAlgorithm:
+      return 'algorithm';
+    case TokenError.codes.invalidType:
+      return 'type';
+    case TokenError.codes.missingRequiredClaim:
+      return 'claims';
+    case TokenError.codes.invalidClaimValue:
+    case TokenError.codes.invalidClaimType: {
+      const message = error.message;
+      if (message.includes('aud')) return 'audience';
+      if (message.includes('iss')) return 'issuer';
+      return 'claims';
+    }
+    default:
+      return 'malformed';
+  }
+}

@@ -1,0 +1,25 @@
+export {
+  AccessTokens,
+  type AccessTokensOptions,
+  type IssuedAccessToken,
+  type IssueInput,
+} from './access-tokens.js';
+export { AccessTokenAuthenticator, type AccessTokenAuthOptions } from './authenticator.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  type AccessClaims,
+  type AccessTokenInvalidReason,
+  type AccessTokenResult,
+} from './claims.js';
+export { JwtKeyRing, type RotationSchedule, startKeyRotation } from './key-ring.js';
+export {
+  exportJwtKey,
+  generateJwtKey,
+  hmacKey,
+  importJwtKey,
+  type JwtAlgorithm,
+  type JwtKey,
+  privateJwtKey,
+  publicJwk,
+  type StoredJwtKey,
+} from './keys.js';
