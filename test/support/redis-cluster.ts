@@ -36,6 +36,11 @@ export interface RedisClusterHandle {
   cli(port: number, ...args: string[]): Promise<string>;
   /** Port of the primary that currently serves `key`'s slot. */
   primaryFor(key: string): Promise<number>;
+  /** Port of a replica of the primary on `primaryPort`. */
+  replicaOf(primaryPort: number): Promise<number>;
+  /** SIGSTOP / SIGCONT a node: a replica that stops taking the replication stream for a while (lag). */
+  pause(port: number): void;
+  resume(port: number): void;
   /** SIGKILLs the node on `port` (no goodbye to its peers: a crash). */
   kill(port: number): void;
   /** Waits until the cluster is whole again with a live primary for `key` (after a failover). */
@@ -186,6 +191,21 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     url: `redis-cluster://${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}`,
     cli,
     primaryFor,
+    async replicaOf(primaryPort: number): Promise<number> {
+      const lines = (await cli(livePort(), 'CLUSTER', 'NODES'))
+        .split('\n')
+        .map((line) => line.trim().split(' '));
+      const primary = lines.find((fields) => fields[1]?.startsWith(`127.0.0.1:${primaryPort}@`));
+      const replica = lines.find((fields) => fields[2]?.includes('slave') && fields[3] === primary?.[0]);
+      if (replica === undefined) throw new Error(`no replica of ${primaryPort}`);
+      return Number((replica[1] ?? '').split(':')[1]?.split('@')[0]);
+    },
+    pause(port: number): void {
+      nodes.find((candidate) => candidate.port === port)?.process.kill('SIGSTOP');
+    },
+    resume(port: number): void {
+      nodes.find((candidate) => candidate.port === port)?.process.kill('SIGCONT');
+    },
     kill(port: number): void {
       const node = nodes.find((candidate) => candidate.port === port);
       if (node?.alive) node.process.kill('SIGKILL');
