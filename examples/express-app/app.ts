@@ -17,6 +17,7 @@ import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { securityHeaders } from './security-headers.js';
+import { Throttle } from './throttle.js';
 import { UserStore } from './users.js';
 import { errorPage } from './views/pages.js';
 
@@ -109,7 +110,13 @@ export async function startExampleApp(options: ExampleAppOptions): Promise<Examp
     clock,
   });
   const auth = tesseraExpress(sessions);
-  const context: AppContext = { auth, sessions, users, sudoWindow: options.sudoWindow ?? 300 };
+  const context: AppContext = {
+    auth,
+    sessions,
+    users,
+    sudoWindow: options.sudoWindow ?? 300,
+    throttle: new Throttle({ limit: 5, windowMs: 15 * 60 * 1000, clock }),
+  };
   const app = createExampleApp(context);
   const server = app.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { TesseraExpress } from '../../src/adapters/express/index.js';
 import type { Session } from '../../src/core/session.js';
 import type { HttpSessions } from '../../src/transport/http-sessions.js';
+import type { Throttle } from './throttle.js';
 import type { UserStore } from './users.js';
 import type { FormToken } from './views/layout.js';
 import { loginPage } from './views/pages.js';
@@ -19,6 +20,14 @@ export interface AppContext {
   readonly users: UserStore;
   /** Seconds a sudo confirmation stays fresh. */
   readonly sudoWindow: number;
+  /** Failed password attempts (sign-in per name and address, sudo per user). */
+  readonly throttle: Throttle;
+}
+
+/** "Try again in 15 minutes" for a Retry-After in seconds. */
+export function tryAgainIn(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }
 
 export interface SignedInRequest {

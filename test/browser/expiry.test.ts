@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chromiumSkip } from './support/chromium.js';
-import { type Harness, sessionCookie, signIn, signUp, startHarness, uniqueName } from './support/harness.js';
+import {
+  type Harness,
+  PASSWORD,
+  sessionCookie,
+  signIn,
+  signUp,
+  startHarness,
+  uniqueName,
+} from './support/harness.js';
 
 // Its own app and clock: moving time here must not expire the sessions of other test files.
-describe('browser: idle expiry', { skip: chromiumSkip() }, () => {
+describe('browser: idle expiry and attempt throttling', { skip: chromiumSkip() }, () => {
   let h: Harness;
   before(async () => {
     h = await startHarness({ idleTimeout: 30 * 60 });
@@ -40,6 +48,30 @@ describe('browser: idle expiry', { skip: chromiumSkip() }, () => {
 
     await signIn(page, h.app, name);
     assert.equal((await page.goto(`${h.app.url}/sessions`))?.status(), 200);
+    await context.close();
+  });
+
+  it('repeated wrong passwords are throttled (429) until the window passes', async () => {
+    const name = uniqueName('guess');
+    const context = await h.browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, h.app, name);
+    await context.clearCookies();
+    const attempt = async (password: string): Promise<number | undefined> => {
+      await page.goto(`${h.app.url}/login`);
+      await page.fill('#login-form input[name=username]', name);
+      await page.fill('#login-form input[name=password]', password);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        page.click('#login-form button[type=submit]'),
+      ]);
+      return response.status();
+    };
+    for (let i = 0; i < 5; i++) assert.equal(await attempt(`wrong password ${i}`), 401);
+    assert.equal(await attempt(PASSWORD), 429, 'even the right password waits once the limit is reached');
+    assert.match((await page.textContent('#notice')) ?? '', /Too many failed attempts/);
+    h.clock.advance(16 * 60 * 1000);
+    assert.equal(await attempt(PASSWORD), 303, 'after the window the right password works');
     await context.close();
   });
 });

@@ -6,6 +6,7 @@ import {
   requireUser,
   type SignedInRequest,
   sendPage,
+  tryAgainIn,
 } from '../context.js';
 import { changePasswordPage, homePage, sudoPage } from '../views/pages.js';
 
@@ -30,10 +31,20 @@ export function accountRoutes(router: Router, context: AppContext): void {
     const user = await requireUser(context, req, res);
     if (user === null) return;
     const next = nextOf(req, 'body');
+    // Per user, not per address: someone holding a stolen session must not get unlimited guesses.
+    const key = `sudo:${user.session.subject}`;
+    const wait = context.throttle.retryAfter(key);
+    if (wait > 0) {
+      res.set('retry-after', String(wait));
+      sendPage(res, 429, sudoPage({ user, next, error: tryAgainIn(wait) }));
+      return;
+    }
     if (!(await users.checkPassword(user.session.subject, field(req, 'password')))) {
+      context.throttle.fail(key);
       sendPage(res, 401, sudoPage({ user, next, error: 'That password is not right.' }));
       return;
     }
+    context.throttle.succeed(key);
     // Step-up: a new token with the higher level and its time (OWASP: renew the session id on privilege change).
     const rotation = await auth.elevate(req, res, LEVEL_SUDO);
     if (!rotation.ok) {

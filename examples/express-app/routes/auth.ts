@@ -7,6 +7,7 @@ import {
   requireUser,
   sendPage,
   showLogin,
+  tryAgainIn,
 } from '../context.js';
 import { homePage, signupPage } from '../views/pages.js';
 
@@ -34,12 +35,21 @@ export function authRoutes(router: Router, context: AppContext): void {
   });
 
   router.post('/login', async (req, res) => {
+    const key = `login:${field(req, 'username').trim().toLowerCase()}|${req.ip ?? ''}`;
+    const wait = context.throttle.retryAfter(key);
+    if (wait > 0) {
+      res.set('retry-after', String(wait));
+      await showLogin(context, req, res, 429, { error: tryAgainIn(wait) });
+      return;
+    }
     const user = await users.authenticate(field(req, 'username'), field(req, 'password'));
     if (user === null) {
+      context.throttle.fail(key);
       // One message for an unknown name and a wrong password (OWASP Authentication cheat sheet).
       await showLogin(context, req, res, 401, { error: 'Wrong user name or password.' });
       return;
     }
+    context.throttle.succeed(key);
     // A fresh token: whatever the browser carried before (a pre-login session, or a planted one) is revoked.
     await auth.login(req, res, {
       subject: user.id,
