@@ -82,3 +82,27 @@ export function levelRequiredReply<Data extends SessionData>(
   const session = (result as { session: Session<Data> }).session;
   return sessions.manager.hasLevel(session, requirement) ? null : forbiddenReply('insufficient_level');
 }
+
+/** An authenticator that also applies the CSRF defence (`HttpSessions`; stateless modes may add it too). */
+export interface CsrfCapable<Data extends SessionData> {
+  checkCsrf: HttpSessions<Data>['checkCsrf'];
+}
+
+/**
+ * The CSRF step for adapters that take any `SessionAuthenticator` (node `authenticateNode`, fetch `protect`):
+ * applied when the authenticator offers it. Returns the 403 reply, or the headers to add (`Vary`).
+ */
+export async function csrfStep<Data extends SessionData>(
+  authenticator: object,
+  request: RequestFacts,
+  auth: Authentication<Data>,
+  formToken: FormTokenSource,
+): Promise<{ readonly refusal: HttpReply | null; readonly headers: Header[] }> {
+  if (!('checkCsrf' in authenticator) || typeof authenticator.checkCsrf !== 'function') {
+    return { refusal: null, headers: [] };
+  }
+  const verdict = await (authenticator as CsrfCapable<Data>).checkCsrf(request, auth, { formToken });
+  const headers: Header[] = verdict.checked ? [['vary', CSRF_VARY]] : [];
+  if (verdict.ok) return { refusal: null, headers };
+  return { refusal: forbiddenReply('csrf_rejected', auth.setCookies, headers), headers };
+}

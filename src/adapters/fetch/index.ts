@@ -1,6 +1,6 @@
 import type { ValidationResult, ValidSession } from '../../core/outcome.js';
 import type { Session, SessionData } from '../../core/session.js';
-import { guardRequest } from '../../transport/guard.js';
+import { csrfStep, guardRequest } from '../../transport/guard.js';
 import type { HttpSessions } from '../../transport/http-sessions.js';
 import { isFormContentType } from '../shared/form-token.js';
 import { addGuardHeaders } from '../shared/response-headers.js';
@@ -29,14 +29,20 @@ export function protect<Data extends SessionData>(
 ): (request: Request) => Promise<Response> {
   return async (request: Request): Promise<Response> => {
     let auth: Awaited<ReturnType<SessionAuthenticator<Data>['authenticate']>>;
+    const facts = factsFromRequest(request, options.clientIp?.(request) ?? null);
     try {
-      auth = await sessions.authenticate(factsFromRequest(request, options.clientIp?.(request) ?? null));
+      auth = await sessions.authenticate(facts);
     } catch (error) {
       return replyToResponse(errorReply(error));
     }
     if (!auth.result.ok) return replyToResponse(failureReply(auth.result, auth.setCookies));
+    // HttpSessions also applies the CSRF defence to unsafe methods (403 csrf_rejected).
+    const field =
+      'csrf' in sessions ? ((sessions as HttpSessions<Data>).csrf?.options.fieldName ?? '_csrf') : '_csrf';
+    const csrf = await csrfStep(sessions, facts, auth, () => readFormField(request, field));
+    if (csrf.refusal !== null) return replyToResponse(csrf.refusal);
     const response = await handler(request, { session: auth.result.session, sessions });
-    return withCookies(response, auth.setCookies);
+    return withCookies(addGuardHeaders(response, csrf.headers, ''), auth.setCookies);
   };
 }
 
@@ -84,15 +90,7 @@ export function guard<Data extends SessionData>(
   return async (request: Request): Promise<Response> => {
     const facts = factsFromRequest(request, options.clientIp?.(request) ?? null);
     const result = await guardRequest(sessions, facts, {
-      formToken: async () => {
-        if (!isFormContentType(request.headers.get('content-type'))) return null;
-        try {
-          const value = (await request.clone().formData()).get(field);
-          return typeof value === 'string' ? value : null;
-        } catch {
-          return null;
-        }
-      },
+      formToken: () => readFormField(request, field),
     });
     if (!result.ok) return replyToResponse(result.reply);
     const response = await handler(request, {
@@ -102,4 +100,15 @@ export function guard<Data extends SessionData>(
     });
     return addGuardHeaders(response, result.headers, sessions.cookie.name);
   };
+}
+
+/** Reads a form field from a clone of an urlencoded or multipart body, leaving the body for the handler. */
+async function readFormField(request: Request, field: string): Promise<string | null> {
+  if (!isFormContentType(request.headers.get('content-type'))) return null;
+  try {
+    const value = (await request.clone().formData()).get(field);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ValidationResult, ValidSession } from '../../core/outcome.js';
 import type { FormTokenSource } from '../../csrf/guard.js';
-import { guardRequest, type Header } from '../../transport/guard.js';
+import { csrfStep, guardRequest, type Header } from '../../transport/guard.js';
 import type { HttpSessions } from '../../transport/http-sessions.js';
 import type { SessionData } from '../../core/session.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
@@ -62,20 +62,28 @@ export function appendCookies(response: ServerResponse, setCookies: readonly str
 
 /**
  * Authenticates a node:http request. On success returns the session and sets any renewal cookie on `response`;
- * otherwise writes the refusal (401/440/503) and returns null.
+ * otherwise writes the refusal (401/440/503, or 403 from the CSRF defence of `HttpSessions`) and returns null.
  */
 export async function authenticateNode<Data extends SessionData>(
   sessions: SessionAuthenticator<Data>,
   request: IncomingMessage,
   response: ServerResponse,
-  options: NodeFactsOptions = {},
+  options: GuardNodeOptions = {},
 ): Promise<ValidSession<Data>['session'] | null> {
   try {
-    const auth = await sessions.authenticate(nodeRequestFacts(request, options));
+    const facts = nodeRequestFacts(request, options);
+    const auth = await sessions.authenticate(facts);
     if (!auth.result.ok) {
       writeReply(response, failureReply(auth.result, auth.setCookies));
       return null;
     }
+    // HttpSessions also applies the CSRF defence to unsafe methods (403 csrf_rejected).
+    const csrf = await csrfStep(sessions, facts, auth, options.formToken);
+    if (csrf.refusal !== null) {
+      writeReply(response, csrf.refusal);
+      return null;
+    }
+    applyHeaders(response, csrf.headers);
     appendCookies(response, auth.setCookies);
     return auth.result.session;
   } catch (error) {
