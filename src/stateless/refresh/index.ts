@@ -1,0 +1,8 @@
+export { parseRefreshToken, REFRESH_PREFIX } from './format.js';
+export {
+  type RefreshInvalidReason,
+  type RefreshResult,
+  RefreshTokens,
+  type RefreshTokensOptions,
+  type TokenPair,
+} from './refresh-tokens.js';

@@ -1,0 +1,258 @@
+import { isTesseraError, StoreUnavailableError } from '../../core/errors.js';
+import { constantTimeEqual, sha256 } from '../../core/hash.js';
+import type { ClientInfo, SessionManager } from '../../core/manager.js';
+import type { ValidationFailure } from '../../core/outcome.js';
+import { toBase64Url } from '../../core/encoding.js';
+import { expiresAt, type Session, type SessionRecord } from '../../core/session.js';
+import type { RefreshFamilyRecord, SessionStore } from '../../stores/contract.js';
+import type { AccessTokens } from '../jwt/access-tokens.js';
+import type { AccessClaims } from '../jwt/claims.js';
+import {
+  accessJti,
+  formatRefreshToken,
+  macIsValid,
+  type ParsedRefreshToken,
+  parseRefreshToken,
+  type RefreshKeys,
+  refreshKeys,
+  successorSecret,
+} from './format.js';
+
+export interface RefreshTokensOptions {
+  /** The session engine: refresh families belong to its sessions and live in its store. */
+  manager: SessionManager;
+  accessTokens: AccessTokens;
+  /** Server secret (at least 32 bytes) for token MACs and successor derivation. Same on every node. */
+  secret: string | Uint8Array;
+  /**
+   * Seconds after a rotation during which the replaced refresh token still returns the same successor pair
+   * (several tabs refreshing at once). After it, presenting the replaced token is treated as theft.
+   * @default 5
+   */
+  grace?: number;
+  /** Seconds a family lives at most (also never past its session's absolute expiry). @default 604800 */
+  familyLifetime?: number;
+}
+
+export interface TokenPair {
+  readonly ok: true;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** Seconds until the access token expires. */
+  readonly expiresIn: number;
+  readonly claims: AccessClaims;
+  readonly familyId: string;
+}
+
+export type RefreshInvalidReason = 'malformed' | 'forged' | 'unknown' | 'revoked' | 'expired' | 'session';
+
+export type RefreshResult =
+  | TokenPair
+  | {
+      readonly ok: false;
+      readonly code: 'token_invalid';
+      readonly status: 401;
+      readonly reason: RefreshInvalidReason;
+    }
+  | { readonly ok: false; readonly code: 'refresh_reused'; readonly status: 401 };
+
+function invalid(reason: RefreshInvalidReason): RefreshResult {
+  return { ok: false, code: 'token_invalid', status: 401, reason };
+}
+
+/**
+ * Rotating refresh tokens with reuse detection (RFC 9700 4.14.2). Each use returns a new pair; presenting a
+ * replaced token after the grace window revokes its family and its session and emits `refresh-reuse`.
+ */
+export class RefreshTokens {
+  readonly #manager: SessionManager;
+  readonly #store: SessionStore;
+  readonly #access: AccessTokens;
+  readonly #keys: RefreshKeys;
+  readonly #graceMs: number;
+  readonly #lifetimeMs: number;
+
+  constructor(options: RefreshTokensOptions) {
+    if (options?.manager === undefined || options.accessTokens === undefined) {
+      throw new TypeError('tessera: refresh tokens need manager and accessTokens');
+    }
+    const grace = options.grace ?? 5;
+    if (!(grace >= 0 && grace <= 120)) throw new TypeError('tessera: grace must be 0..120 seconds');
+    const lifetime = options.familyLifetime ?? 604800;
+    if (!(lifetime > 0)) throw new TypeError('tessera: familyLifetime must be positive');
+    this.#manager = options.manager;
+    this.#store = options.manager.store;
+    this.#access = options.accessTokens;
+    this.#keys = refreshKeys(options.secret);
+    this.#graceMs = grace * 1000;
+    this.#lifetimeMs = lifetime * 1000;
+  }
+
+  /** Starts a refresh family for a live session and returns its first access + refresh pair. */
+  async issue(session: Session): Promise<TokenPair> {
+    const { clock, random } = this.#manager.options;
+    const now = clock();
+    const familyId = toBase64Url(random(16));
+    const secret = toBase64Url(random(32));
+    const family: RefreshFamilyRecord = {
+      familyId,
+      sessionId: session.id,
+      subject: session.subject,
+      generation: 0,
+      currentHash: sha256(secret),
+      previousHash: null,
+      rotatedAt: null,
+      createdAt: now,
+      expiresAt: Math.min(now + this.#lifetimeMs, session.absoluteExpiresAt),
+      revokedAt: null,
+    };
+    await this.#call(() => this.#store.createRefreshFamily(family));
+    return this.#pair(family, 0, secret, now, session.level);
+  }
+
+  /**
+   * Validates a session token (as `manager.validate` does, with the client's facts) and starts a family for
+   * its session. Returns the validation failure when the session token is not valid.
+   */
+  async exchange(
+    sessionToken: string | null | undefined,
+    client: ClientInfo = {},
+  ): Promise<TokenPair | ValidationFailure> {
+    const validated = await this.#manager.validate(sessionToken, client);
+    if (!validated.ok) return validated;
+    return this.issue(validated.session);
+  }
+
+  /** Exchanges a refresh token for a new pair. Store faults throw `StoreUnavailableError` (503). */
+  async refresh(token: string | null | undefined): Promise<RefreshResult> {
+    const parsed = parseRefreshToken(token);
+    if (parsed === null) return invalid('malformed');
+    // No store access for a token this server never issued.
+    if (!macIsValid(this.#keys, parsed)) return invalid('forged');
+    let family = await this.#call(() => this.#store.getRefreshFamily(parsed.familyId));
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      if (family === null) return invalid('unknown');
+      if (family.revokedAt !== null) return invalid('revoked');
+      const now = this.#manager.options.clock();
+      if (now >= family.expiresAt) return invalid('expired');
+      const hash = sha256(parsed.secret);
+      if (parsed.generation === family.generation && constantTimeEqual(hash, family.currentHash)) {
+        const session = await this.#liveSession(family, now);
+        if (session === null) return invalid('session');
+        const next = successorSecret(this.#keys, family.familyId, parsed.generation, parsed.secret);
+        const advanced = await this.#call(() =>
+          this.#store.advanceRefreshFamily(
+            parsed.familyId,
+            { generation: parsed.generation, currentHash: hash },
+            {
+              generation: parsed.generation + 1,
+              currentHash: sha256(next),
+              previousHash: hash,
+              rotatedAt: now,
+            },
+          ),
+        );
+        if (advanced) return this.#pair(family, parsed.generation + 1, next, now, session.level);
+        // Another request rotated it first: read again and take the grace path (or learn it was revoked).
+        family = await this.#call(() => this.#store.getRefreshFamily(parsed.familyId));
+        continue;
+      }
+      if (this.#inGrace(parsed, family, hash, now)) {
+        const session = await this.#liveSession(family, now);
+        if (session === null) return invalid('session');
+        const next = successorSecret(this.#keys, family.familyId, parsed.generation, parsed.secret);
+        if (!constantTimeEqual(sha256(next), family.currentHash)) return invalid('unknown');
+        return this.#pair(family, family.generation, next, family.rotatedAt as number, session.level);
+      }
+      if (parsed.generation < family.generation) return this.#reuse(family, parsed, now);
+      return invalid('unknown');
+    }
+    return invalid('unknown');
+  }
+
+  /** Ends a family (for example at logout). Returns whether it existed. */
+  revokeFamily(familyId: string): Promise<boolean> {
+    return this.#call(() => this.#store.revokeRefreshFamily(familyId, this.#manager.options.clock()));
+  }
+
+  #inGrace(parsed: ParsedRefreshToken, family: RefreshFamilyRecord, hash: string, now: number): boolean {
+    return (
+      parsed.generation === family.generation - 1 &&
+      family.previousHash !== null &&
+      family.rotatedAt !== null &&
+      now - family.rotatedAt <= this.#graceMs &&
+      constantTimeEqual(hash, family.previousHash)
+    );
+  }
+
+  async #reuse(family: RefreshFamilyRecord, parsed: ParsedRefreshToken, now: number): Promise<RefreshResult> {
+    // A token this server issued, replaced, and presented again after the grace window: one of the two holders
+    // is not the user. Kill the family and the session it came from (RFC 9700 4.14.2).
+    await this.#call(() => this.#store.revokeRefreshFamily(family.familyId, now));
+    await this.#manager.revokeById(family.sessionId, 'refresh-reuse');
+    this.#manager.emit({
+      type: 'refresh-reuse',
+      at: now,
+      sessionId: family.sessionId,
+      subject: family.subject,
+      reason: 'reuse',
+      detail: { familyId: family.familyId, presented: parsed.generation, current: family.generation },
+    });
+    return { ok: false, code: 'refresh_reused', status: 401 };
+  }
+
+  /** The family's session if it is still live (sliding its idle window); otherwise revokes the family. */
+  async #liveSession(family: RefreshFamilyRecord, now: number): Promise<SessionRecord | null> {
+    const record = await this.#call(() => this.#store.get(family.sessionId));
+    if (record === null || expiresAt(record) <= now) {
+      await this.#call(() => this.#store.revokeRefreshFamily(family.familyId, now));
+      return null;
+    }
+    const options = this.#manager.options;
+    if (now - record.lastSeenAt >= options.renewAfterMs) {
+      const idleExpiresAt = Math.min(now + options.idleMs, record.absoluteExpiresAt);
+      await this.#call(() =>
+        this.#store.touch(record.id, {
+          now,
+          expectedSecretHash: record.secretHash,
+          lastSeenAt: now,
+          idleExpiresAt,
+        }),
+      );
+    }
+    return record;
+  }
+
+  #pair(
+    family: RefreshFamilyRecord,
+    generation: number,
+    secret: string,
+    issuedAt: number,
+    level: number,
+  ): TokenPair {
+    const access = this.#access.issue({
+      subject: family.subject,
+      sessionId: family.sessionId,
+      level,
+      issuedAt,
+      jti: accessJti(this.#keys, family.familyId, generation),
+    });
+    return {
+      ok: true,
+      accessToken: access.token,
+      refreshToken: formatRefreshToken(this.#keys, family.familyId, generation, secret),
+      expiresIn: access.expiresIn,
+      claims: access.claims,
+      familyId: family.familyId,
+    };
+  }
+
+  async #call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isTesseraError(error)) throw error;
+      throw new StoreUnavailableError(`${this.#store.kind} store failed during refresh`, { cause: error });
+    }
+  }
+}
