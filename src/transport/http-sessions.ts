@@ -58,7 +58,8 @@ export class HttpSessions<Data extends SessionData = SessionData> implements Ses
     this.manager = manager;
     this.cookie = resolveCookieOptions(options.cookie);
     this.#bearer = options.bearer ?? true;
-    this.csrf = options.csrf === false ? null : new CsrfGuard(options.csrf ?? {});
+    this.csrf =
+      options.csrf === false ? null : new CsrfGuard({ random: manager.options.random, ...options.csrf });
   }
 
   /** Reads and validates the request's token. Store faults throw `StoreUnavailableError`. */
