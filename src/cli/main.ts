@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { verifyAuditTrail } from '../audit/verify.js';
 import { createService } from '../service/app.js';
 import { ConfigError, loadConfig } from '../service/config.js';
 import { openStore } from '../service/store-from-url.js';
@@ -11,6 +12,8 @@ const HELP = `Usage: tessera <command>
 Commands:
   serve     Start the HTTP session service (configured by TESSERA_* environment variables)
   migrate   Open the configured store once so its schema exists, then exit
+  audit verify [file]
+            Check the audit trail's hash chain (default TESSERA_AUDIT_FILE); exit 1 if broken
   version   Print the version
   help      Show this help
 
@@ -23,6 +26,7 @@ Environment (defaults in brackets):
   TESSERA_COOKIE_NAME [__Host-session]   TESSERA_DEV_INSECURE_COOKIE [0]
   TESSERA_MAX_SESSIONS_PER_SUBJECT [none]   TESSERA_SESSION_OVERFLOW [evict-oldest]
   TESSERA_SWEEP_INTERVAL [60]   TESSERA_LOG_LEVEL [info]
+  TESSERA_AUDIT_FILE [<data dir>/audit.jsonl, or off]   TESSERA_AUDIT_KEY [none: subjects in clear]
 See docs/API.md.
 `;
 
@@ -100,6 +104,34 @@ async function migrate(): Promise<void> {
   process.stdout.write(`tessera: ${store.kind} store is ready\n`);
 }
 
+/** `tessera audit verify [file]`: 0 when the chain is intact, 1 when broken, 2 on a usage error. */
+async function audit(args: readonly string[]): Promise<number> {
+  if (args[0] !== 'verify' || args.length > 2) {
+    process.stderr.write('Usage: tessera audit verify [file]\n');
+    return 2;
+  }
+  const file = args[1] ?? loadConfig(process.env).auditFile;
+  if (file === null) {
+    process.stderr.write('tessera: the audit trail is off (TESSERA_AUDIT_FILE=off); name a file to verify\n');
+    return 2;
+  }
+  const result = await verifyAuditTrail(file);
+  if (!result.ok) {
+    process.stderr.write(
+      `tessera: audit trail ${file} is BROKEN at ${result.message} (${result.reason}); ` +
+        `${result.records} records verified before it\n`,
+    );
+    return 1;
+  }
+  const torn =
+    result.recovered.length === 0 ? '' : `, torn writes recovered at lines ${result.recovered.join(', ')}`;
+  process.stdout.write(
+    `tessera: audit trail ${file} is intact: ${result.records} records, last seq ${result.lastSeq}${torn}\n` +
+      `tessera: head ${result.head} (keep it elsewhere to detect a later cut of the tail)\n`,
+  );
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const command = argv[0] ?? 'help';
   switch (command) {
@@ -109,6 +141,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'migrate':
       await migrate();
       return 0;
+    case 'audit':
+      return audit(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${version()}\n`);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { createFileAuditTrail, type FileAuditTrail } from '../audit/file-trail.js';
+import { renderAuditMetrics } from '../audit/metrics.js';
 import type { Clock } from '../core/clock.js';
 import { type SessionManager, createTessera } from '../core/manager.js';
 import { cryptoRandom, type RandomSource } from '../core/random.js';
@@ -9,7 +11,7 @@ import { containsTokenShape } from '../core/token.js';
 import type { SessionStore } from '../stores/contract.js';
 import { HttpSessions } from '../transport/http-sessions.js';
 import { type ApiKeyResult, apiKeyMatches, loadOrCreateApiKey } from './api-key.js';
-import type { ServiceConfig } from './config.js';
+import { ConfigError, type ServiceConfig } from './config.js';
 import type { Reply, RequestContext, ServiceParts } from './context.js';
 import { classifyError, errorBody, HttpError } from './http-errors.js';
 import { readJsonObject } from './json.js';
@@ -37,6 +39,8 @@ export interface Service {
   /** The API key and whether this start created it (print it once when `created`). */
   readonly apiKey: ApiKeyResult;
   readonly logger: Logger;
+  /** The append-only audit trail (`TESSERA_AUDIT_FILE`), or null when it is off. */
+  readonly audit: FileAuditTrail | null;
   listen(): Promise<AddressInfo>;
   /** Stops accepting, lets in-flight requests finish, stops the sweeper and closes the store. */
   close(): Promise<void>;
@@ -50,7 +54,13 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   const random = deps.random ?? cryptoRandom;
   const logger = createLogger(config.logLevel, deps.log);
   const apiKey = await loadOrCreateApiKey(config.apiKey, config.dataDir, random);
-  const store = deps.store ?? (await openStore(config.store, { dataDir: config.dataDir }));
+  const audit = await openAuditTrail(config, logger);
+  const store =
+    deps.store ??
+    (await openStore(config.store, { dataDir: config.dataDir }).catch(async (error: unknown) => {
+      await audit?.close();
+      throw error;
+    }));
   const metrics = new Metrics();
   const manager = createTessera({
     store,
@@ -62,6 +72,10 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     onEvent: metrics.event,
   });
+  if (audit !== null) {
+    manager.on('*', audit.listener);
+    metrics.addSource(() => renderAuditMetrics(audit.stats()));
+  }
   const sessions = new HttpSessions(manager, {
     cookie: { ...config.cookie, development: !config.cookie.secure },
   });
@@ -95,6 +109,8 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
           server.closeIdleConnections();
         });
       }
+      // After the last request, so every event of the run is on disk before we exit.
+      await audit?.close();
       try {
         await store.close();
       } catch (error) {
@@ -110,6 +126,7 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
     config,
     apiKey,
     logger,
+    audit,
     listen: () =>
       new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject);
@@ -120,6 +137,27 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
       }),
     close,
   };
+}
+
+/**
+ * Opens the audit trail before serving. A trail that cannot be opened stops the start (an operator asked for
+ * it); later write failures are logged and counted, and never fail a request.
+ */
+async function openAuditTrail(config: ServiceConfig, logger: Logger): Promise<FileAuditTrail | null> {
+  if (config.auditFile === null) return null;
+  const path = config.auditFile;
+  const trail = createFileAuditTrail({
+    path,
+    key: config.auditKey,
+    onError: (error) =>
+      logger.error('audit trail write failed', { file: path, error: error.message.slice(0, 200) }),
+  });
+  const failure = await trail.ready;
+  if (failure !== null) {
+    await trail.close();
+    throw new ConfigError('TESSERA_AUDIT_FILE', `cannot be opened: ${failure.message.slice(0, 200)}`);
+  }
+  return trail;
 }
 
 interface HandlerState {

@@ -39,6 +39,10 @@ export interface ServiceConfig {
   readonly sweepInterval: number;
   /** TESSERA_LOG_LEVEL. @default 'info' */
   readonly logLevel: LogLevel;
+  /** TESSERA_AUDIT_FILE, absolute, or null when set to `off`. @default '<dataDir>/audit.jsonl' */
+  readonly auditFile: string | null;
+  /** TESSERA_AUDIT_KEY: when set, the audit trail names subjects by HMAC-SHA256 under it. @default null */
+  readonly auditKey: string | null;
 }
 
 const API_KEY = /^[A-Za-z0-9._~+/=-]{32,512}$/;
@@ -80,6 +84,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   const overflow = oneOf(env, 'TESSERA_SESSION_OVERFLOW', ['evict-oldest', 'refuse'] as const);
   const sweepInterval = integer(env, 'TESSERA_SWEEP_INTERVAL', 60, 1, 24 * 3600);
   const logLevel = oneOf(env, 'TESSERA_LOG_LEVEL', ['info', 'warn', 'error', 'silent'] as const);
+  const auditRaw = text(env, 'TESSERA_AUDIT_FILE') ?? join(dataDir, 'audit.jsonl');
+  const auditFile = auditRaw === 'off' ? null : resolve(auditRaw);
+  const auditKey = text(env, 'TESSERA_AUDIT_KEY') ?? null;
+  if (auditKey !== null && !/^\S{32,512}$/.test(auditKey)) {
+    throw new ConfigError(
+      'TESSERA_AUDIT_KEY',
+      'must be 32 to 512 characters without spaces (32 random bytes)',
+    );
+  }
   return Object.freeze({
     port,
     host,
@@ -93,6 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     overflow,
     sweepInterval,
     logLevel,
+    auditFile,
+    auditKey,
   });
 }
 

@@ -11,6 +11,7 @@ export class Metrics {
   #storeErrors = 0;
   #internalErrors = 0;
   readonly #startedAt = Date.now();
+  readonly #sources: Array<() => string> = [];
 
   /** Counts one finished request. `route` is the matched pattern, or `unmatched`. */
   request(method: string, route: string, status: number, seconds: number): void {
@@ -28,6 +29,11 @@ export class Metrics {
     const key = labels({ type: event.type });
     this.#events.set(key, (this.#events.get(key) ?? 0) + 1);
   };
+
+  /** Adds another component's counters (already in the text format) to every render: the audit trail's. */
+  addSource(render: () => string): void {
+    this.#sources.push(render);
+  }
 
   storeError(): void {
     this.#storeErrors += 1;
@@ -67,7 +73,7 @@ export class Metrics {
     lines.push('# HELP tessera_uptime_seconds Seconds since the service started.');
     lines.push('# TYPE tessera_uptime_seconds gauge');
     lines.push(`tessera_uptime_seconds ${Math.floor((Date.now() - this.#startedAt) / 1000)}`);
-    return `${lines.join('\n')}\n`;
+    return `${lines.join('\n')}\n${this.#sources.map((render) => render()).join('')}`;
   }
 }
 
