@@ -5,11 +5,14 @@
  * load from this one with fixed connections. Every request carries a valid session cookie; any non-2xx
  * response, socket error or timeout makes the run invalid (exit code 1).
  *
- * Rounds interleave the targets (a different order each round) so slow drift on a shared machine spreads
- * across all of them; each target's figure is its median round.
- * Knobs: BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS (10), BENCH_HTTP_ROUNDS (3),
+ * After a warm-up, each round gives every target BENCH_SECONDS of load in short slices, the targets taking
+ * turns, so outside load on a shared machine lands on all of them alike; figures are medians over slices and
+ * ratios are medians of per-slice ratios. See docs/bench.md.
+ * Knobs: BENCH_SECONDS (5), BENCH_SLICE_SECONDS (1), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS (10),
+ * BENCH_HTTP_ROUNDS (3),
  * BENCH_PROFILE=<target>[,…] (CPU profile of those servers under bench-results/profiles).
  */
+import { loadavg } from 'node:os';
 import { envNumber, median } from './lib/harness.js';
 import {
   type LoadResult,
@@ -48,6 +51,7 @@ const seconds = envNumber('BENCH_SECONDS', 5);
 const warmupSeconds = envNumber('BENCH_WARMUP_SECONDS', 1);
 const connections = envNumber('BENCH_CONNECTIONS', 10);
 const roundCount = envNumber('BENCH_HTTP_ROUNDS', 3);
+const sliceSeconds = Math.min(seconds, envNumber('BENCH_SLICE_SECONDS', 1));
 
 const targets: Target[] = [
   { name: 'bare', label: '(0) bare node:http', file: 'bare.ts', args: [], checksSessions: false },
@@ -99,13 +103,13 @@ function roundOf({ result, latencyUs }: LoadResult): Round {
 }
 
 console.log(
-  `http: ${targets.length} targets, ${connections} connections, ${warmupSeconds} s warm-up + ${seconds} s ` +
-    `measured per target per round, ${roundCount} interleaved rounds`,
+  `http: ${targets.length} targets, ${connections} connections; ${warmupSeconds} s warm-up, then ${roundCount} ` +
+    `rounds of ${seconds} s per target in interleaved ${sliceSeconds} s slices`,
 );
 
 const servers = new Map<string, RunningServer>();
 const cookies = new Map<string, string>();
-const rounds = new Map<string, Round[]>(targets.map((target) => [target.name, []]));
+const slices = new Map<string, Round[]>(targets.map((target) => [target.name, []]));
 const problems: string[] = [];
 try {
   for (const target of targets) {
@@ -126,26 +130,44 @@ try {
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
 
-  for (let round = 0; round < roundCount; round += 1) {
-    const order = targets.map((_, index) => targets[(index + round) % targets.length] as Target);
-    for (const target of order) {
-      const server = servers.get(target.name) as RunningServer;
-      const cookie = cookies.get(target.name) as string;
-      const warm = roundOf(await load(server.port, cookie, { connections, seconds: warmupSeconds }));
-      const measured = roundOf(await load(server.port, cookie, { connections, seconds }));
-      for (const part of [warm, measured]) {
-        if (part.non2xx + part.errors + part.timeouts > 0) {
-          problems.push(
-            `${target.name} round ${round + 1}: ${part.non2xx} non-2xx, ${part.errors} errors, ${part.timeouts} timeouts`,
-          );
-        }
-      }
-      rounds.get(target.name)?.push(measured);
-      console.log(
-        `  round ${round + 1}/${roundCount}  ${target.name.padEnd(16)} ${formatRate(measured.requestsPerSec).padStart(8)} req/s` +
-          `  p50 ${formatMs(measured.p50)} ms  p99 ${formatMs(measured.p99)} ms`,
+  const check = (target: Target, label: string, part: Round): void => {
+    if (part.non2xx + part.errors + part.timeouts > 0) {
+      problems.push(
+        `${target.name} ${label}: ${part.non2xx} non-2xx, ${part.errors} errors, ${part.timeouts} timeouts`,
       );
     }
+  };
+  for (const target of targets) {
+    const server = servers.get(target.name) as RunningServer;
+    const warm = await load(server.port, cookies.get(target.name) as string, {
+      connections,
+      seconds: warmupSeconds,
+    });
+    check(target, 'warm-up', roundOf(warm));
+  }
+  // Each round gives every target `seconds` of load in slices of `sliceSeconds`, the targets taking turns
+  // (in an order that shifts every slice), so a burst of outside load lands on all of them about equally.
+  const slicesPerRound = Math.max(1, Math.round(seconds / sliceSeconds));
+  for (let round = 0; round < roundCount; round += 1) {
+    for (let slice = 0; slice < slicesPerRound; slice += 1) {
+      const shift = round * slicesPerRound + slice;
+      for (let step = 0; step < targets.length; step += 1) {
+        const target = targets[(step + shift) % targets.length] as Target;
+        const server = servers.get(target.name) as RunningServer;
+        const measured = roundOf(
+          await load(server.port, cookies.get(target.name) as string, { connections, seconds: sliceSeconds }),
+        );
+        check(target, `round ${round + 1} slice ${slice + 1}`, measured);
+        slices.get(target.name)?.push(measured);
+      }
+    }
+    const line = targets
+      .map((target) => {
+        const recent = (slices.get(target.name) ?? []).slice(-slicesPerRound);
+        return `${target.name} ${formatRate(median(recent.map((part) => part.requestsPerSec)))}`;
+      })
+      .join('  ');
+    console.log(`  round ${round + 1}/${roundCount} req/s: ${line}`);
   }
 } finally {
   await Promise.all([...servers.values()].map((server) => server.stop()));
@@ -157,41 +179,44 @@ interface Summary {
   requestsPerSec: number;
   p50: number;
   p99: number;
-  /** Median of per-round ratios to the floor. */
+  /** Median of per-slice throughput ratios to the floor. */
   vsFloor: number;
-  /** Median of per-round ratios to express-session. */
+  /** Median of per-slice throughput ratios to express-session. */
   vsExpressSession: number;
   requests: number;
   non2xx: number;
   errors: number;
   timeouts: number;
-  rounds: number[];
+  slices: number[];
 }
 
-/** Median over rounds of this target's rate divided by another's in the same round (paired, so drift cancels). */
+/**
+ * Median over slices of this target's rate divided by another target's in the same slice (they ran back to
+ * back, so drift on the machine mostly cancels).
+ */
 function pairedRatio(name: string, base: string): number {
-  const mine = rounds.get(name) ?? [];
-  const theirs = rounds.get(base) ?? [];
+  const mine = slices.get(name) ?? [];
+  const theirs = slices.get(base) ?? [];
   return median(
-    mine.map((round, index) => round.requestsPerSec / (theirs[index]?.requestsPerSec ?? Number.NaN)),
+    mine.map((part, index) => part.requestsPerSec / (theirs[index]?.requestsPerSec ?? Number.NaN)),
   );
 }
 
 const summaries: Summary[] = targets.map((target) => {
-  const list = rounds.get(target.name) ?? [];
+  const list = slices.get(target.name) ?? [];
   return {
     name: target.name,
     label: target.label,
-    requestsPerSec: median(list.map((round) => round.requestsPerSec)),
-    p50: median(list.map((round) => round.p50)),
-    p99: median(list.map((round) => round.p99)),
+    requestsPerSec: median(list.map((part) => part.requestsPerSec)),
+    p50: median(list.map((part) => part.p50)),
+    p99: median(list.map((part) => part.p99)),
     vsFloor: pairedRatio(target.name, 'floor'),
     vsExpressSession: pairedRatio(target.name, 'express-session'),
-    requests: list.reduce((sum, round) => sum + round.total, 0),
-    non2xx: list.reduce((sum, round) => sum + round.non2xx, 0),
-    errors: list.reduce((sum, round) => sum + round.errors, 0),
-    timeouts: list.reduce((sum, round) => sum + round.timeouts, 0),
-    rounds: list.map((round) => Math.round(round.requestsPerSec)),
+    requests: list.reduce((sum, part) => sum + part.total, 0),
+    non2xx: list.reduce((sum, part) => sum + part.non2xx, 0),
+    errors: list.reduce((sum, part) => sum + part.errors, 0),
+    timeouts: list.reduce((sum, part) => sum + part.timeouts, 0),
+    slices: list.map((part) => Math.round(part.requestsPerSec)),
   };
 });
 const summaryOf = (name: string): Summary | undefined => summaries.find((entry) => entry.name === name);
@@ -210,8 +235,9 @@ printTable(
   ]),
 );
 console.log(
-  `req/s and latencies: median of ${roundCount} rounds of ${seconds} s, ${connections} connections; ` +
-    'ratios: median of the per-round ratios (the targets of one round run back to back).',
+  `req/s, p50, p99: median over ${roundCount * Math.max(1, Math.round(seconds / sliceSeconds))} slices of ` +
+    `${sliceSeconds} s, ${connections} connections. Ratios: median of per-slice ratios of req/s (the targets ` +
+    'of a slice run back to back).',
 );
 
 const ratioOf = (name: string, key: 'vsFloor' | 'vsExpressSession'): number =>
@@ -258,7 +284,8 @@ console.log(
 );
 
 const file = writeResults('http', {
-  settings: { seconds, warmupSeconds, connections, rounds: roundCount },
+  settings: { seconds, sliceSeconds, warmupSeconds, connections, rounds: roundCount },
+  loadAverageAfter: loadavg(),
   targets: summaries,
   goals: goals.map(({ what, value, target }) => ({ what, value, target, met: value >= target })),
   skipped: withSqlite ? [] : ['tessera-sqlite'],
