@@ -91,6 +91,26 @@ describe('service audit trail over real HTTP', () => {
     assert.equal(await configured.exited, 0, configured.output());
   });
 
+  it('a disk that fails after start logs the error and counts it; requests still succeed', {
+    skip: !existsSync('/dev/full'),
+  }, async () => {
+    const full = await startService({ TESSERA_AUDIT_FILE: '/dev/full' });
+    try {
+      const created = await full.call('POST', '/v1/sessions', { subject: 'user-9' });
+      assert.equal(created.status, 201);
+      await full.service.audit?.flush();
+      const checked = await full.call('POST', '/v1/sessions/validate', { token: created.body.token });
+      assert.equal(checked.status, 200);
+      const errors = full.logs.filter((line) => line.includes('"msg":"audit trail write failed"'));
+      assert.equal(errors.length, 1);
+      assert.match(errors[0] as string, /ENOSPC/);
+      const metrics = await full.call('GET', '/metrics');
+      assert.match(metrics.text, /^tessera_audit_records_dropped_total\{reason="write_failed"\} 1$/m);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('TESSERA_AUDIT_FILE=off writes nothing; a bad key or an unopenable file stops the start', async () => {
     const off = await startService({ TESSERA_AUDIT_FILE: 'off' });
     try {
