@@ -45,6 +45,25 @@ export {
   serializeCookie,
 } from './transport/cookie.js';
 export type { Authentication, SessionAuthenticator } from './transport/authenticator.js';
-export { HttpSessions, type HttpSessionsOptions } from './transport/http-sessions.js';
-export { errorReply, failureReply, type HttpReply, replyToResponse } from './transport/reply.js';
+export {
+  ANONYMOUS_SUBJECT_PREFIX,
+  HttpSessions,
+  type HttpRotation,
+  type HttpSessionsOptions,
+  type IssuedHttpSession,
+} from './transport/http-sessions.js';
+export {
+  type GuardResult,
+  guardRequest,
+  levelRequiredReply,
+  sessionRequiredReply,
+} from './transport/guard.js';
+export { CsrfGuard, type CsrfOptions, type CsrfReason, type CsrfVerdict } from './csrf/index.js';
+export {
+  errorReply,
+  failureReply,
+  forbiddenReply,
+  type HttpReply,
+  replyToResponse,
+} from './transport/reply.js';
 export { factsFromRequest, type RequestFacts } from './transport/request.js';
