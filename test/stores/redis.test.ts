@@ -37,7 +37,7 @@ describe('redis store', { skip }, () => {
         const result = await manager.validate(issued.token);
         client.sendCommand = original;
         assert.equal(result.ok, true);
-        assert.deepEqual(seen, ['hgetall']);
+        assert.deepEqual(seen, ['get']);
       } finally {
         await store.close();
       }

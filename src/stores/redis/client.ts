@@ -23,6 +23,7 @@ export function openClient(url: string, timeouts: ClientTimeouts): RedisClient {
     commandTimeout: timeouts.commandTimeoutMs,
     connectTimeout: timeouts.connectTimeoutMs,
     retryStrategy: (times: number): number => Math.min(50 * times, 1000),
+    enableAutoPipelining: true,
   };
   const cluster = /^(rediss?)-cluster:\/\//.exec(url);
   if (cluster === null) {

@@ -1,96 +1,78 @@
-import type { JsonValue } from '../../core/json.js';
 import type { SessionData, SessionRecord } from '../../core/session.js';
 import type { RefreshFamilyRecord } from '../contract.js';
 
-/** Field prefix for one top-level data key; its value is that key's JSON. */
-const DATA = 'd:';
+/** Version of the value layout, first element of the meta array. */
+const FORMAT = '1';
 
-function num(value: string | undefined): number | null {
-  return value === undefined ? null : Number(value);
+function text(value: number | null): string | null {
+  return value === null ? null : String(value);
 }
 
-function put(out: string[], field: string, value: string | number | null): void {
-  if (value !== null) out.push(field, String(value));
+function num(value: string | null | undefined): number | null {
+  return value === null || value === undefined ? null : Number(value);
 }
 
-/** Field/value pairs for HSET. Null values are left out (a missing field reads back as null). */
-export function encodeSession(record: SessionRecord): string[] {
-  const out: string[] = [
-    'u',
+/**
+ * A session as one string value: `<meta JSON>\n<data JSON>`. `meta` holds only strings and nulls in a fixed
+ * order (the Lua scripts index it by position: keep the list in scripts.ts in step). JSON never contains a raw newline,
+ * so the first one separates the two parts.
+ */
+export function encodeSession(record: SessionRecord): string {
+  const meta: (string | null)[] = [
+    FORMAT,
     record.subject,
-    'h',
     record.secretHash,
-    'v',
+    record.previousSecretHash,
+    text(record.previousSecretValidUntil),
     String(record.version),
-    'lv',
     String(record.level),
-    'c',
+    text(record.levelAt),
     String(record.createdAt),
-    'l',
     String(record.lastSeenAt),
-    'i',
+    text(record.rotatedAt),
     String(record.idleExpiresAt),
-    'a',
     String(record.absoluteExpiresAt),
+    record.ip,
+    record.userAgent,
   ];
-  put(out, 'ph', record.previousSecretHash);
-  put(out, 'pu', record.previousSecretValidUntil);
-  put(out, 'la', record.levelAt);
-  put(out, 'r', record.rotatedAt);
-  put(out, 'ip', record.ip);
-  put(out, 'ua', record.userAgent);
-  out.push(...encodeData(record.data));
-  return out;
+  return `${JSON.stringify(meta)}\n${JSON.stringify(record.data)}`;
 }
 
-export function encodeData(data: Record<string, JsonValue>): string[] {
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(data)) out.push(DATA + key, JSON.stringify(value));
-  return out;
+export function decodeSession(id: string, raw: string | null): SessionRecord | null {
+  if (raw === null) return null;
+  const cut = raw.indexOf('\n');
+  if (cut < 0) return null;
+  const meta = JSON.parse(raw.slice(0, cut)) as (string | null)[];
+  if (meta[0] !== FORMAT) throw new Error(`unknown Redis session format ${String(meta[0])}`);
+  return {
+    id,
+    subject: meta[1] as string,
+    secretHash: meta[2] as string,
+    previousSecretHash: meta[3] ?? null,
+    previousSecretValidUntil: num(meta[4]),
+    data: JSON.parse(raw.slice(cut + 1)) as SessionData,
+    version: Number(meta[5]),
+    level: Number(meta[6]),
+    levelAt: num(meta[7]),
+    createdAt: Number(meta[8]),
+    lastSeenAt: Number(meta[9]),
+    rotatedAt: num(meta[10]),
+    idleExpiresAt: Number(meta[11]),
+    absoluteExpiresAt: Number(meta[12]),
+    ip: meta[13] ?? null,
+    userAgent: meta[14] ?? null,
+  };
 }
 
-export function dataField(key: string): string {
-  return DATA + key;
-}
-
-/** A flat HGETALL reply from a script (`[field, value, …]`) as an object. */
+/** A flat HGETALL reply (`[field, value, …]`) as an object. */
 export function pairs(flat: readonly string[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (let n = 0; n + 1 < flat.length; n += 2) out[flat[n] as string] = flat[n + 1] as string;
   return out;
 }
 
-export function decodeSession(id: string, hash: Record<string, string>): SessionRecord | null {
-  if (hash.h === undefined || hash.u === undefined) return null;
-  const data: SessionData = {};
-  for (const field of Object.keys(hash)) {
-    if (!field.startsWith(DATA)) continue;
-    // defineProperty: a data key named "__proto__" stays a plain key.
-    Object.defineProperty(data, field.slice(DATA.length), {
-      value: JSON.parse(hash[field] as string) as JsonValue,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return {
-    id,
-    subject: hash.u,
-    secretHash: hash.h,
-    previousSecretHash: hash.ph ?? null,
-    previousSecretValidUntil: num(hash.pu),
-    data,
-    version: Number(hash.v),
-    level: Number(hash.lv),
-    levelAt: num(hash.la),
-    createdAt: Number(hash.c),
-    lastSeenAt: Number(hash.l),
-    rotatedAt: num(hash.r),
-    idleExpiresAt: Number(hash.i),
-    absoluteExpiresAt: Number(hash.a),
-    ip: hash.ip ?? null,
-    userAgent: hash.ua ?? null,
-  };
+function put(out: string[], field: string, value: string | number | null): void {
+  if (value !== null) out.push(field, String(value));
 }
 
 export function encodeFamily(record: RefreshFamilyRecord): string[] {

@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { StoreUnavailableError } from '../../core/errors.js';
-import { type DataPatch, expiresAt, type SessionRecord } from '../../core/session.js';
+import { applyPatch, type DataPatch, expiresAt, type SessionRecord } from '../../core/session.js';
 import { isSessionId } from '../../core/token.js';
 import type {
   CreateOptions,
@@ -23,15 +23,7 @@ import {
   type RedisTarget,
   unavailable,
 } from './client.js';
-import {
-  dataField,
-  decodeFamily,
-  decodeSession,
-  encodeData,
-  encodeFamily,
-  encodeSession,
-  pairs,
-} from './codec.js';
+import { decodeFamily, decodeSession, encodeFamily, encodeSession } from './codec.js';
 import { KeyLayout } from './keys.js';
 import * as lua from './scripts.js';
 
@@ -164,7 +156,7 @@ export class RedisStore implements SessionStore {
           this.keys.tag(shard),
           record.id,
           expiry,
-          ...encodeSession(record),
+          encodeSession(record),
         ],
       ),
       this.#hint(`u:${record.subject}`, expiry),
@@ -179,8 +171,8 @@ export class RedisStore implements SessionStore {
     this.#open();
     if (!isSessionId(id)) return null;
     const client = this.#client;
-    const hash = await this.#command('get', () => client.hgetall(this.keys.session(id)));
-    return decodeSession(id, hash);
+    const raw = await this.#command('get', () => client.get(this.keys.session(id)));
+    return decodeSession(id, raw);
   }
 
   async touch(id: string, update: TouchUpdate): Promise<boolean> {
@@ -228,24 +220,41 @@ export class RedisStore implements SessionStore {
         id,
       ],
     );
-    return reply === null ? null : decodeSession(id, pairs(reply as string[]));
+    return decodeSession(id, reply as string | null);
   }
 
+  /**
+   * The patch is applied here (Lua never parses application data) and written with a compare-and-set on
+   * the version; without an expected version a lost race is retried on the fresh record, so concurrent
+   * patches of different keys all survive.
+   */
   async updateData(id: string, patch: DataPatch, options: UpdateOptions): Promise<UpdateResult> {
     this.#open();
     if (!isSessionId(id)) return { status: 'not_found' };
-    const unset = (patch.unset ?? []).map(dataField);
-    const reply = (await this.#eval(
-      'updateData',
-      lua.UPDATE,
-      true,
-      [this.keys.session(id)],
-      [options.now, options.expectedVersion ?? '', unset.length, ...unset, ...encodeData(patch.set ?? {})],
-    )) as string[];
-    if (reply[0] === 'not_found') return { status: 'not_found' };
-    if (reply[0] === 'conflict') return { status: 'conflict', version: Number(reply[1]) };
-    const record = decodeSession(id, pairs(reply.slice(1)));
-    return record === null ? { status: 'not_found' } : { status: 'ok', record };
+    const client = this.#client;
+    const key = this.keys.session(id);
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const current = decodeSession(id, await this.#command('updateData', () => client.get(key)));
+      if (current === null || expiresAt(current) <= options.now) return { status: 'not_found' };
+      if (options.expectedVersion !== null && options.expectedVersion !== current.version) {
+        return { status: 'conflict', version: current.version };
+      }
+      const data = applyPatch(current.data, patch);
+      const reply = (await this.#eval(
+        'updateData',
+        lua.UPDATE,
+        true,
+        [key],
+        [options.now, String(current.version), JSON.stringify(data)],
+      )) as string[];
+      if (reply[0] === 'not_found') return { status: 'not_found' };
+      if (reply[0] === 'ok') {
+        const record = decodeSession(id, reply[1] ?? null);
+        return record === null ? { status: 'not_found' } : { status: 'ok', record };
+      }
+      if (options.expectedVersion !== null) return { status: 'conflict', version: Number(reply[1]) };
+    }
+    throw new StoreUnavailableError('redis store: too many concurrent patches of one session');
   }
 
   async delete(id: string): Promise<SessionRecord | null> {
@@ -257,8 +266,8 @@ export class RedisStore implements SessionStore {
       true,
       [this.keys.session(id)],
       [this.keys.tagOfId(id), id],
-    )) as string[];
-    return reply.length === 0 ? null : decodeSession(id, pairs(reply));
+    )) as string | null;
+    return decodeSession(id, reply);
   }
 
   async deleteBySubject(subject: string, exceptId: string | null): Promise<string[]> {
@@ -281,10 +290,10 @@ export class RedisStore implements SessionStore {
       false,
       [this.keys.index(subject)],
       [now, this.#retention, this.keys.tag(this.keys.shardFor(subject))],
-    )) as string[][];
+    )) as string[];
     const records: SessionRecord[] = [];
-    for (const flat of reply) {
-      const record = decodeSession(flat[0] ?? '', pairs(flat.slice(1)));
+    for (let n = 0; n + 1 < reply.length; n += 2) {
+      const record = decodeSession(reply[n] as string, reply[n + 1] as string);
       if (record !== null) records.push(record);
     }
     return records

@@ -5,10 +5,10 @@
  * Scripts that derive the subject index from a session key build its name from ARGV (same slot, which
  * Redis Cluster allows for undeclared keys).
  *
- * Session hash fields: u subject, h secret hash, ph/pu previous hash and its end, v version, lv/la level and
- * its time, c created, l last seen, r rotated, i idle expiry, a absolute expiry, ip, ua, and `d:<key>` =
- * JSON of one top-level data key (patches are HSET/HDEL of fields: no JSON parsing in Lua, so numbers and
- * empty arrays keep their exact form). A missing field is null.
+ * A session is one string: `<meta>\n<data>`. `meta` is a JSON array of strings and nulls (numbers kept as
+ * decimal strings, so Lua never reformats them): see META in codec.ts. `data` is the application's JSON,
+ * which Lua never parses (so numbers, empty arrays and key names keep their exact form); a data patch is
+ * applied by the client and written back with a compare-and-set on the version.
  */
 
 const HELPERS = `
@@ -31,9 +31,22 @@ local function expiryOf(i, a)
   if x < y then return x, i end
   return y, a
 end
+-- meta: 1 format, 2 subject, 3 hash, 4 previous hash, 5 previous until, 6 version, 7 level, 8 level at,
+-- 9 created, 10 last seen, 11 rotated, 12 idle expiry, 13 absolute expiry, 14 ip, 15 user agent
+local function load(key)
+  local raw = redis.call('GET', key)
+  if not raw then return nil, nil, nil end
+  local cut = string.find(raw, '\\n', 1, true)
+  return cjson.decode(string.sub(raw, 1, cut - 1)), string.sub(raw, cut + 1), raw
+end
+local function save(key, meta, data)
+  local raw = cjson.encode(meta) .. '\\n' .. data
+  redis.call('SET', key, raw, 'KEEPTTL')
+  return raw
+end
 `;
 
-/** KEYS: session, index. ARGV: now, cap|'', overflow, retention, tag, id, expiry, then field/value pairs. */
+/** KEYS: session, index. ARGV: now, cap|'', overflow, retention, tag, id, expiry, value. */
 export const CREATE = `${HELPERS}
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'exists'} end
 local now = tonumber(ARGV[1])
@@ -52,11 +65,11 @@ if ARGV[2] ~= '' then
   local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. s(now), '+inf')
   local live = {}
   for _, other in ipairs(ids) do
-    local f = redis.call('HMGET', tag .. ':s:' .. other, 'c', 'i', 'a')
-    if not f[1] then
+    local meta = load(tag .. ':s:' .. other)
+    if not meta then
       redis.call('ZREM', KEYS[2], other)
-    elseif expiryOf(f[2], f[3]) > now then
-      table.insert(live, {tonumber(f[1]), other})
+    elseif expiryOf(meta[12], meta[13]) > now then
+      table.insert(live, {tonumber(meta[9]), other})
     end
   end
   local excess = #live + 1 - cap
@@ -74,9 +87,8 @@ if ARGV[2] ~= '' then
     end
   end
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 local ttl = ttlFor(tonumber(ARGV[7]), now, retention)
-redis.call('PEXPIRE', KEYS[1], s(ttl))
+redis.call('SET', KEYS[1], ARGV[8], 'PX', s(ttl))
 redis.call('ZADD', KEYS[2], ARGV[7], id)
 extend(KEYS[2], ttl)
 return result
@@ -84,17 +96,19 @@ return result
 
 /** KEYS: session. ARGV: now, expected hash, lastSeenAt, idleExpiresAt, retention, tag, id. */
 export const TOUCH = `${HELPERS}
-local f = redis.call('HMGET', KEYS[1], 'h', 'i', 'a', 'u')
-if not f[1] or f[1] ~= ARGV[2] then return 0 end
+local meta, data = load(KEYS[1])
+if not meta or meta[3] ~= ARGV[2] then return 0 end
 local now = tonumber(ARGV[1])
-if expiryOf(f[2], f[3]) <= now then return 0 end
+if expiryOf(meta[12], meta[13]) <= now then return 0 end
 local idle = ARGV[4]
-if tonumber(idle) > tonumber(f[3]) then idle = f[3] end
-redis.call('HSET', KEYS[1], 'l', ARGV[3], 'i', idle)
-local exp, expText = expiryOf(idle, f[3])
+if tonumber(idle) > tonumber(meta[13]) then idle = meta[13] end
+meta[10] = ARGV[3]
+meta[12] = idle
+save(KEYS[1], meta, data)
+local exp, expText = expiryOf(idle, meta[13])
 local ttl = ttlFor(exp, now, tonumber(ARGV[5]))
 extend(KEYS[1], ttl)
-local index = ARGV[6] .. ':u:' .. f[4]
+local index = ARGV[6] .. ':u:' .. meta[2]
 redis.call('ZADD', index, 'XX', expText, ARGV[7])
 extend(index, ttl)
 return 1
@@ -102,55 +116,60 @@ return 1
 
 /**
  * KEYS: session. ARGV: now, expected hash, new hash, previous hash|'', previous valid until|'', rotatedAt,
- * lastSeenAt, idleExpiresAt, level|'', levelAt|'' , retention, tag, id.
+ * lastSeenAt, idleExpiresAt, level|'', levelAt|'' , retention, tag, id. Returns the new value, or nil.
  */
 export const ROTATE = `${HELPERS}
-local f = redis.call('HMGET', KEYS[1], 'h', 'i', 'a', 'u')
-if not f[1] or f[1] ~= ARGV[2] then return false end
+local meta, data = load(KEYS[1])
+if not meta or meta[3] ~= ARGV[2] then return false end
 local now = tonumber(ARGV[1])
-if expiryOf(f[2], f[3]) <= now then return false end
+if expiryOf(meta[12], meta[13]) <= now then return false end
 local idle = ARGV[8]
-if tonumber(idle) > tonumber(f[3]) then idle = f[3] end
-redis.call('HSET', KEYS[1], 'h', ARGV[3], 'r', ARGV[6], 'l', ARGV[7], 'i', idle)
-if ARGV[4] == '' then redis.call('HDEL', KEYS[1], 'ph', 'pu')
-else redis.call('HSET', KEYS[1], 'ph', ARGV[4], 'pu', ARGV[5]) end
-if ARGV[9] ~= '' then
-  redis.call('HSET', KEYS[1], 'lv', ARGV[9])
-  if ARGV[10] == '' then redis.call('HDEL', KEYS[1], 'la') else redis.call('HSET', KEYS[1], 'la', ARGV[10]) end
+if tonumber(idle) > tonumber(meta[13]) then idle = meta[13] end
+meta[3] = ARGV[3]
+if ARGV[4] == '' then
+  meta[4] = cjson.null
+  meta[5] = cjson.null
+else
+  meta[4] = ARGV[4]
+  meta[5] = ARGV[5]
 end
-local exp, expText = expiryOf(idle, f[3])
+meta[11] = ARGV[6]
+meta[10] = ARGV[7]
+meta[12] = idle
+if ARGV[9] ~= '' then
+  meta[7] = ARGV[9]
+  if ARGV[10] == '' then meta[8] = cjson.null else meta[8] = ARGV[10] end
+end
+local raw = save(KEYS[1], meta, data)
+local exp, expText = expiryOf(idle, meta[13])
 local ttl = ttlFor(exp, now, tonumber(ARGV[11]))
 extend(KEYS[1], ttl)
-local index = ARGV[12] .. ':u:' .. f[4]
+local index = ARGV[12] .. ':u:' .. meta[2]
 redis.call('ZADD', index, 'XX', expText, ARGV[13])
 extend(index, ttl)
-return redis.call('HGETALL', KEYS[1])
+return raw
 `;
 
-/** KEYS: session. ARGV: now, expected version|'', number of unset keys, unset fields..., set field/value pairs. */
+/**
+ * KEYS: session. ARGV: now, version the client read, new data JSON. Compare-and-set: writes only if the
+ * version is unchanged, then increments it. Returns {'ok', value} | {'conflict', version} | {'not_found'}.
+ */
 export const UPDATE = `${HELPERS}
-local f = redis.call('HMGET', KEYS[1], 'v', 'i', 'a')
-if not f[1] then return {'not_found'} end
-if expiryOf(f[2], f[3]) <= tonumber(ARGV[1]) then return {'not_found'} end
-if ARGV[2] ~= '' and ARGV[2] ~= f[1] then return {'conflict', f[1]} end
-local unset = tonumber(ARGV[3])
-if unset > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 4, 3 + unset)) end
-if #ARGV > 3 + unset then redis.call('HSET', KEYS[1], unpack(ARGV, 4 + unset)) end
-redis.call('HINCRBY', KEYS[1], 'v', 1)
-local out = redis.call('HGETALL', KEYS[1])
-table.insert(out, 1, 'ok')
-return out
+local meta = load(KEYS[1])
+if not meta then return {'not_found'} end
+if expiryOf(meta[12], meta[13]) <= tonumber(ARGV[1]) then return {'not_found'} end
+if meta[6] ~= ARGV[2] then return {'conflict', meta[6]} end
+meta[6] = s(tonumber(meta[6]) + 1)
+return {'ok', save(KEYS[1], meta, ARGV[3])}
 `;
 
-/** KEYS: session. ARGV: tag, id. Returns the removed hash (flat), or an empty list. */
-export const DELETE = `
-local all = redis.call('HGETALL', KEYS[1])
-if #all == 0 then return all end
+/** KEYS: session. ARGV: tag, id. Returns the removed value, or nil. */
+export const DELETE = `${HELPERS}
+local meta, _, raw = load(KEYS[1])
+if not meta then return false end
 redis.call('DEL', KEYS[1])
-for n = 1, #all, 2 do
-  if all[n] == 'u' then redis.call('ZREM', ARGV[1] .. ':u:' .. all[n + 1], ARGV[2]) end
-end
-return all
+redis.call('ZREM', ARGV[1] .. ':u:' .. meta[2], ARGV[2])
+return raw
 `;
 
 /** KEYS: index. ARGV: tag, except id|''. Returns the removed ids. */
@@ -166,7 +185,7 @@ end
 return removed
 `;
 
-/** KEYS: index. ARGV: now, retention, tag. Returns the live sessions, each as {id, field, value, …}. */
+/** KEYS: index. ARGV: now, retention, tag. Returns the live sessions as a flat {id, value, id, value, …}. */
 export const LIST = `${HELPERS}
 local now = tonumber(ARGV[1])
 local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. s(now - tonumber(ARGV[2])), 'LIMIT', 0, 100)
@@ -177,12 +196,12 @@ end
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. s(now), '+inf')
 local out = {}
 for _, id in ipairs(ids) do
-  local all = redis.call('HGETALL', ARGV[3] .. ':s:' .. id)
-  if #all == 0 then
+  local raw = redis.call('GET', ARGV[3] .. ':s:' .. id)
+  if not raw then
     redis.call('ZREM', KEYS[1], id)
   else
-    table.insert(all, 1, id)
-    table.insert(out, all)
+    table.insert(out, id)
+    table.insert(out, raw)
   end
 end
 return out
@@ -199,11 +218,11 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT'
 local removed = 0
 for _, id in ipairs(ids) do
   local key = ARGV[3] .. ':s:' .. id
-  local f = redis.call('HMGET', key, 'i', 'a')
-  if not f[1] then
+  local meta = load(key)
+  if not meta then
     redis.call('ZREM', KEYS[1], id)
   else
-    local exp, expText = expiryOf(f[1], f[2])
+    local exp, expText = expiryOf(meta[12], meta[13])
     if exp < before then
       redis.call('DEL', key)
       redis.call('ZREM', KEYS[1], id)
