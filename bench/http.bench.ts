@@ -42,6 +42,8 @@ interface Round {
   /** Microseconds. */
   p99: number;
   total: number;
+  /** Server CPU time (user + system) per request, µs; 0 until measured. */
+  cpuPerRequest: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -96,6 +98,7 @@ function roundOf({ result, latencyUs }: LoadResult): Round {
     p50: latencyUs.p50,
     p99: latencyUs.p99,
     total: result.requests.total,
+    cpuPerRequest: 0,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
@@ -154,9 +157,11 @@ try {
       for (let step = 0; step < targets.length; step += 1) {
         const target = targets[(step + shift) % targets.length] as Target;
         const server = servers.get(target.name) as RunningServer;
+        const cpuBefore = await server.cpuMicros();
         const measured = roundOf(
           await load(server.port, cookies.get(target.name) as string, { connections, seconds: sliceSeconds }),
         );
+        measured.cpuPerRequest = ((await server.cpuMicros()) - cpuBefore) / Math.max(1, measured.total);
         check(target, `round ${round + 1} slice ${slice + 1}`, measured);
         slices.get(target.name)?.push(measured);
       }
@@ -183,6 +188,12 @@ interface Summary {
   vsFloor: number;
   /** Median of per-slice throughput ratios to express-session. */
   vsExpressSession: number;
+  /** Median server CPU time per request, µs. */
+  cpuPerRequest: number;
+  /** Median per-slice ratio of the floor's CPU per request to this target's (higher is cheaper). */
+  cpuVsFloor: number;
+  /** Median per-slice ratio of express-session's CPU per request to this target's. */
+  cpuVsExpressSession: number;
   requests: number;
   non2xx: number;
   errors: number;
@@ -202,6 +213,16 @@ function pairedRatio(name: string, base: string): number {
   );
 }
 
+/**
+ * Median over slices of `base`'s server CPU per request divided by this target's: the throughput ratio the
+ * two would have if each server had a core to itself and the load generator were infinitely fast.
+ */
+function pairedCpuRatio(name: string, base: string): number {
+  const mine = slices.get(name) ?? [];
+  const theirs = slices.get(base) ?? [];
+  return median(mine.map((part, index) => (theirs[index]?.cpuPerRequest ?? Number.NaN) / part.cpuPerRequest));
+}
+
 const summaries: Summary[] = targets.map((target) => {
   const list = slices.get(target.name) ?? [];
   return {
@@ -212,6 +233,9 @@ const summaries: Summary[] = targets.map((target) => {
     p99: median(list.map((part) => part.p99)),
     vsFloor: pairedRatio(target.name, 'floor'),
     vsExpressSession: pairedRatio(target.name, 'express-session'),
+    cpuPerRequest: median(list.map((part) => part.cpuPerRequest)),
+    cpuVsFloor: pairedCpuRatio(target.name, 'floor'),
+    cpuVsExpressSession: pairedCpuRatio(target.name, 'express-session'),
     requests: list.reduce((sum, part) => sum + part.total, 0),
     non2xx: list.reduce((sum, part) => sum + part.non2xx, 0),
     errors: list.reduce((sum, part) => sum + part.errors, 0),
@@ -223,7 +247,18 @@ const summaryOf = (name: string): Summary | undefined => summaries.find((entry) 
 
 console.log('');
 printTable(
-  ['target', 'req/s', 'p50 ms', 'p99 ms', 'vs floor', 'vs express-session', 'non-2xx/errors'],
+  [
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'vs floor',
+    'vs express-session',
+    'CPU µs/req',
+    'CPU: vs floor',
+    'vs express-session',
+    'non-2xx/errors',
+  ],
   summaries.map((entry) => [
     entry.label,
     formatRate(entry.requestsPerSec),
@@ -231,21 +266,27 @@ printTable(
     formatMs(entry.p99),
     formatPercent(entry.vsFloor),
     formatRatio(entry.vsExpressSession),
+    entry.cpuPerRequest.toFixed(1),
+    formatPercent(entry.cpuVsFloor),
+    formatRatio(entry.cpuVsExpressSession),
     `${entry.non2xx}/${entry.errors + entry.timeouts}`,
   ]),
 );
 console.log(
   `req/s, p50, p99: median over ${roundCount * Math.max(1, Math.round(seconds / sliceSeconds))} slices of ` +
     `${sliceSeconds} s, ${connections} connections. Ratios: median of per-slice ratios of req/s (the targets ` +
-    'of a slice run back to back).',
+    'of a slice run back to back). CPU µs/req: server process CPU (user + system) per request; CPU ratios: ' +
+    "the other server's CPU per request over this one's (higher is cheaper).",
 );
 
-const ratioOf = (name: string, key: 'vsFloor' | 'vsExpressSession'): number =>
-  summaryOf(name)?.[key] ?? Number.NaN;
+type RatioKey = 'vsFloor' | 'vsExpressSession' | 'cpuVsFloor' | 'cpuVsExpressSession';
+const ratioOf = (name: string, key: RatioKey): number => summaryOf(name)?.[key] ?? Number.NaN;
 
 interface Goal {
   what: string;
   value: number;
+  /** The same comparison by server CPU per request. */
+  byCpu: number;
   target: number;
   format: (value: number) => string;
 }
@@ -253,12 +294,14 @@ const goals: Goal[] = [
   {
     what: 'tessera memory / floor',
     value: ratioOf('tessera-memory', 'vsFloor'),
+    byCpu: ratioOf('tessera-memory', 'cpuVsFloor'),
     target: 0.9,
     format: formatPercent,
   },
   {
     what: 'tessera memory / express-session',
     value: ratioOf('tessera-memory', 'vsExpressSession'),
+    byCpu: ratioOf('tessera-memory', 'cpuVsExpressSession'),
     target: 5,
     format: formatRatio,
   },
@@ -267,6 +310,7 @@ if (withSqlite) {
   goals.push({
     what: 'tessera sqlite / floor',
     value: ratioOf('tessera-sqlite', 'vsFloor'),
+    byCpu: ratioOf('tessera-sqlite', 'cpuVsFloor'),
     target: 0.6,
     format: formatPercent,
   });
@@ -275,7 +319,8 @@ console.log('');
 for (const goal of goals) {
   const verdict = goal.value >= goal.target ? 'met' : 'MISSED';
   console.log(
-    `target ${goal.what}: ${goal.format(goal.value)} (goal >= ${goal.format(goal.target)}) ${verdict}`,
+    `target ${goal.what}: ${goal.format(goal.value)} (goal >= ${goal.format(goal.target)}) ${verdict}` +
+      ` [by server CPU per request: ${goal.format(goal.byCpu)}]`,
   );
 }
 console.log(
@@ -287,7 +332,14 @@ const file = writeResults('http', {
   settings: { seconds, sliceSeconds, warmupSeconds, connections, rounds: roundCount },
   loadAverageAfter: loadavg(),
   targets: summaries,
-  goals: goals.map(({ what, value, target }) => ({ what, value, target, met: value >= target })),
+  goals: goals.map(({ what, value, byCpu, target }) => ({
+    what,
+    value,
+    byCpu,
+    target,
+    met: value >= target,
+    metByCpu: byCpu >= target,
+  })),
   skipped: withSqlite ? [] : ['tessera-sqlite'],
   problems,
   valid: problems.length === 0,

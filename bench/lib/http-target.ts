@@ -18,6 +18,8 @@ export interface RunningServer {
   readonly name: string;
   readonly port: number;
   readonly pid: number;
+  /** CPU time (user + system, µs) the server process has used so far. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,19 @@ export async function startServer(name: string, file: URL, args: string[] = []):
     name,
     port,
     pid: child.pid ?? -1,
+    cpuMicros: () =>
+      new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name}: no CPU figure after 5 s`)), 5000);
+        const onMessage = (message: unknown): void => {
+          const cpu = (message as { cpu?: unknown }).cpu;
+          if (typeof cpu !== 'number') return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(cpu);
+        };
+        child.on('message', onMessage);
+        child.send('cpu');
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
