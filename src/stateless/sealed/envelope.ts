@@ -17,15 +17,16 @@ import type { DerivedKey, SealKeyRing } from './keys.js';
  * | n | AES-256-GCM ciphertext |
  * | 16 | GCM tag |
  *
- * The additional authenticated data is the header (version, flags, count, key id) plus the cookie name, so a
- * changed flag, chunk count or key id, or a seal moved to another cookie, fails authentication.
+ * The additional authenticated data is the header (version, flags, count, key id), so a changed flag, chunk
+ * count or key id fails authentication. The cookie name is bound into the key itself (see keys.ts), so a seal
+ * moved to another cookie fails too.
  */
 export const SEAL_VERSION = 1;
 export const FLAG_DEFLATE = 1;
 const FIXED_HEADER = 4;
 
 export interface OpenedSeal {
-  readonly plaintext: string;
+  readonly plaintext: Buffer;
   readonly keyId: string;
   readonly count: number;
 }
@@ -42,8 +43,8 @@ export interface PreparedBody {
 export const COMPRESS_MIN_BYTES = 512;
 
 /** Compresses the payload only when that makes it smaller (and it is big enough for that to matter). */
-export function prepareBody(plaintext: string, compress: boolean): PreparedBody {
-  const raw = Buffer.from(plaintext, 'utf8');
+export function prepareBody(plaintext: string | Buffer, compress: boolean): PreparedBody {
+  const raw = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
   if (compress && raw.byteLength >= COMPRESS_MIN_BYTES) {
     const packed = deflateRawSync(raw);
     if (packed.byteLength < raw.byteLength) return { body: packed, flags: FLAG_DEFLATE };
@@ -61,7 +62,6 @@ export function sealBody(
   key: DerivedKey,
   prepared: PreparedBody,
   count: number,
-  context: Buffer,
   random: RandomSource,
 ): string {
   if (!Number.isInteger(count) || count < 1 || count > 255) throw new RangeError('chunk count out of range');
@@ -74,7 +74,7 @@ export function sealBody(
   key.idBytes.copy(header, FIXED_HEADER);
   const nonce = random(NONCE_BYTES);
   if (nonce.byteLength !== NONCE_BYTES) throw new TypeError('tessera: random source returned too few bytes');
-  const sealed = aesGcmEncrypt(key.key, nonce, prepared.body, Buffer.concat([header, context]));
+  const sealed = aesGcmEncrypt(key.key, nonce, prepared.body, header);
   return Buffer.concat([header, nonce, sealed]).toString('base64url');
 }
 
@@ -88,12 +88,11 @@ export function peekCount(text: string): number | null {
 
 /**
  * Opens a seal. Returns null for anything that does not authenticate: a changed byte anywhere, truncation,
- * an unknown or retired key id, a wrong cookie name, or a payload that inflates past `maxBytes`.
+ * an unknown or retired key id, a seal made for another cookie, or a payload that inflates past `maxBytes`.
  */
 export function openSeal(
   ring: SealKeyRing,
   text: string,
-  context: Buffer,
   maxBytes: number,
 ): OpenedSeal | null {
   const bytes = Buffer.from(text, 'base64url');
@@ -110,8 +109,7 @@ export function openSeal(
   if (key === undefined) return null;
   const header = bytes.subarray(0, headerLength);
   const nonce = bytes.subarray(headerLength, headerLength + NONCE_BYTES);
-  const aad = context.byteLength === 0 ? header : Buffer.concat([header, context]);
-  const body = aesGcmDecrypt(key.key, nonce, bytes.subarray(headerLength + NONCE_BYTES), aad);
+  const body = aesGcmDecrypt(key.key, nonce, bytes.subarray(headerLength + NONCE_BYTES), header);
   if (body === null) return null;
   let plain: Buffer;
   if ((flags & FLAG_DEFLATE) !== 0) {
@@ -125,7 +123,7 @@ export function openSeal(
     plain = body;
   }
   if (plain.byteLength > maxBytes) return null;
-  return { plaintext: plain.toString('utf8'), keyId: key.id, count: bytes[2] as number };
+  return { plaintext: plain, keyId: key.id, count: bytes[2] as number };
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

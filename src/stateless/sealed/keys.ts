@@ -29,13 +29,14 @@ export class SealKeyRing {
   readonly current: DerivedKey;
   readonly #byId: Map<string, DerivedKey>;
 
-  constructor(keys: readonly SealKey[]) {
+  /** `context` (the cookie name) is bound into every derived key, so a seal opens only under its own cookie. */
+  constructor(keys: readonly SealKey[], context = '') {
     if (!Array.isArray(keys) || keys.length === 0) {
       throw new TypeError('tessera: sealed sessions need at least one key ({ id, secret })');
     }
     this.#byId = new Map();
     for (const entry of keys) {
-      const derived = deriveSealKey(entry);
+      const derived = deriveSealKey(entry, context);
       if (this.#byId.has(derived.id)) throw new TypeError(`tessera: duplicate seal key id "${derived.id}"`);
       this.#byId.set(derived.id, derived);
     }
@@ -52,7 +53,7 @@ export class SealKeyRing {
   }
 }
 
-export function deriveSealKey(entry: SealKey): DerivedKey {
+export function deriveSealKey(entry: SealKey, context = ''): DerivedKey {
   if (typeof entry !== 'object' || entry === null)
     throw new TypeError('tessera: a seal key is { id, secret }');
   if (typeof entry.id !== 'string' || !KEY_ID.test(entry.id)) {
@@ -73,6 +74,7 @@ export function deriveSealKey(entry: SealKey): DerivedKey {
   if (new Set(secret).size < 8) {
     throw new TypeError(`tessera: seal key "${entry.id}" has too little variety to be a random secret`);
   }
-  const raw = Buffer.from(hkdfSync('sha256', secret, SALT, `aes-256-gcm:${entry.id}`, KEY_BYTES));
+  const info = `aes-256-gcm:${entry.id}:${context}`;
+  const raw = Buffer.from(hkdfSync('sha256', secret, SALT, info, KEY_BYTES));
   return { id: entry.id, idBytes: Buffer.from(entry.id, 'ascii'), key: createSecretKey(raw) };
 }

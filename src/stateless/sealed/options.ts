@@ -94,9 +94,10 @@ export function resolveSealedOptions(options: SealedSessionsOptions): ResolvedSe
   if (options.store !== undefined && typeof options.store?.getSubjectNotBefore !== 'function') {
     throw new TypeError('tessera: store must be a SessionStore');
   }
+  const cookie = resolveCookieOptions(options.cookie);
   return Object.freeze({
-    ring: new SealKeyRing(options.keys),
-    cookie: resolveCookieOptions(options.cookie),
+    ring: new SealKeyRing(options.keys, cookie.name),
+    cookie,
     idleMs: idle * 1000,
     absoluteMs: absolute * 1000,
     renewAfterMs: idle * 1000 * fraction,

@@ -21,7 +21,7 @@ import { readSealedCookies } from './chunks.js';
 import { openSeal } from './envelope.js';
 import { type ResolvedSealedOptions, resolveSealedOptions, type SealedSessionsOptions } from './options.js';
 import { decodePayload, isSealableData } from './payload.js';
-import { clearSealedCookies, contextFor, sealToCookies } from './writer.js';
+import { clearSealedCookies, sealToCookies } from './writer.js';
 
 export interface SealedLogin<Data extends SessionData> {
   subject: string;
@@ -54,11 +54,9 @@ interface Opened<Data extends SessionData> {
 export class SealedSessions<Data extends SessionData = SessionData> implements SessionAuthenticator<Data> {
   readonly options: ResolvedSealedOptions;
   readonly #events = new EventHub();
-  readonly #context: Buffer;
 
   constructor(options: SealedSessionsOptions) {
     this.options = resolveSealedOptions(options);
-    this.#context = contextFor(this.options.cookie.name);
     if (options.onEvent !== undefined) this.#events.on('*', options.onEvent);
   }
 
@@ -70,8 +68,13 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
    * Opens and checks the request's sealed cookie. Tampering, truncation, an unknown key id or a bad chunk
    * layout answer 401 `token_invalid`; a seal past its idle or absolute limit answers 440.
    */
-  async authenticate(request: RequestFacts): Promise<Authentication<Data>> {
-    const opened = await this.#open(request);
+  authenticate(request: RequestFacts): Promise<Authentication<Data>> {
+    // Without a not-before store nothing here waits on I/O: stay synchronous until the one promise returned.
+    if (this.options.store === null) return Promise.resolve(this.#finish(this.#read(request)));
+    return this.#open(request).then((opened) => this.#finish(opened));
+  }
+
+  #finish(opened: Opened<Data>): Authentication<Data> {
     const { result } = opened;
     if (!result.ok) {
       const setCookies = opened.names.length > 0 ? clearSealedCookies(this.options.cookie, opened.names) : [];
@@ -88,11 +91,7 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
       };
       const setCookies = sealToCookies(this.options, renewed, opened.names, now);
       this.#emit('renewed', renewed, now);
-      return {
-        result: { ok: true, session: renewed, renewed: true, stale: false },
-        setCookies,
-        via: 'cookie',
-      };
+      return { result: { ok: true, session: renewed, renewed: true, stale: false }, setCookies, via: 'cookie' };
     }
     return { result, setCookies: [], via: 'cookie' };
   }
@@ -212,34 +211,40 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
     return { ok: true, session, setCookies: sealToCookies(this.options, session, opened.names, now) };
   }
 
-  async #open(request: RequestFacts): Promise<Opened<Data>> {
+  /** Everything but the not-before check: cookie layout, seal, payload and expiry. No I/O. */
+  #read(request: RequestFacts): Opened<Data> {
     const read = readSealedCookies(request.header('cookie'), this.options.cookie.name);
     if (read.kind === 'missing') return { result: TOKEN_MISSING, names: [], stale: false };
     if (read.kind === 'refused') return this.#invalid(read.reason, read.names);
-    const opened = openSeal(this.options.ring, read.text, this.#context, this.options.maxDataBytes * 2);
+    const opened = openSeal(this.options.ring, read.text, this.options.maxDataBytes * 2);
     // The count inside the authenticated header must match the layout the cookies arrived in.
     if (opened === null || opened.count !== read.count) return this.#invalid('malformed', read.names);
     const session = decodePayload<Data>(opened.plaintext);
     if (session === null) return this.#invalid('malformed', read.names);
     const now = this.options.clock();
-    const limit =
-      now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : null;
+    const limit = now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : null;
     if (limit !== null) {
       this.#emit('expired', session, now, undefined, limit);
       return { result: sessionExpired(limit, session.id), names: read.names, stale: false };
-    }
-    const store = this.options.store;
-    if (store !== null) {
-      const notBefore = await this.#call(() => store.getSubjectNotBefore(session.subject));
-      if (notBefore !== null && session.createdAt < notBefore) {
-        return { result: tokenInvalid('revoked'), names: read.names, stale: false };
-      }
     }
     return {
       result: { ok: true, session, renewed: false, stale: false },
       names: read.names,
       stale: opened.keyId !== this.options.ring.current.id,
     };
+  }
+
+  /** `#read`, then the subject's not-before time from the store ("log out everywhere"). */
+  async #open(request: RequestFacts): Promise<Opened<Data>> {
+    const opened = this.#read(request);
+    const store = this.options.store;
+    if (store === null || !opened.result.ok) return opened;
+    const session = opened.result.session;
+    const notBefore = await this.#call(() => store.getSubjectNotBefore(session.subject));
+    if (notBefore !== null && session.createdAt < notBefore) {
+      return { result: tokenInvalid('revoked'), names: opened.names, stale: false };
+    }
+    return opened;
   }
 
   #invalid(reason: Parameters<typeof tokenInvalid>[0], names: readonly string[]): Opened<Data> {

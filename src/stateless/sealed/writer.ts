@@ -59,7 +59,7 @@ export function sealToCookies(
       `sealed session needs about ${headerBytes} bytes of Cookie header; the limit is ${MAX_COOKIE_HEADER_BYTES - COOKIE_HEADER_RESERVE}`,
     );
   }
-  const text = sealBody(ring.current, prepared, count, contextFor(cookie.name), options.random);
+  const text = sealBody(ring.current, prepared, count, options.random);
   const names = chunkNames(cookie.name, count);
   const parts = splitChunks(text, count, capacity);
   const cookies = parts.map((part, index) =>
@@ -75,11 +75,6 @@ export function sealToCookies(
 export function clearSealedCookies(cookie: ResolvedCookieOptions, present: readonly string[]): string[] {
   const names = present.length === 0 ? [cookie.name] : present;
   return names.map((name) => serializeClearCookie(named(cookie, name)));
-}
-
-/** The cookie name is authenticated with the seal, so a seal cannot be replayed under another cookie. */
-export function contextFor(name: string): Buffer {
-  return Buffer.from(name, 'latin1');
 }
 
 function named(cookie: ResolvedCookieOptions, name: string): ResolvedCookieOptions {
