@@ -3,6 +3,13 @@ import { adminRoutes } from './admin.js';
 import { healthRoutes } from './health.js';
 import { sessionRoutes } from './sessions.js';
 import { subjectRoutes } from './subjects.js';
+import { tokenRoutes } from './tokens.js';
 
 /** Every route of the service. Adding a route file: import it and add one line here. */
-export const routes: readonly Route[] = [...healthRoutes, ...sessionRoutes, ...subjectRoutes, ...adminRoutes];
+export const routes: readonly Route[] = [
+  ...healthRoutes,
+  ...sessionRoutes,
+  ...subjectRoutes,
+  ...adminRoutes,
+  ...tokenRoutes,
+];

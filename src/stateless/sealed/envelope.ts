@@ -90,11 +90,7 @@ export function peekCount(text: string): number | null {
  * Opens a seal. Returns null for anything that does not authenticate: a changed byte anywhere, truncation,
  * an unknown or retired key id, a seal made for another cookie, or a payload that inflates past `maxBytes`.
  */
-export function openSeal(
-  ring: SealKeyRing,
-  text: string,
-  maxBytes: number,
-): OpenedSeal | null {
+export function openSeal(ring: SealKeyRing, text: string, maxBytes: number): OpenedSeal | null {
   const bytes = Buffer.from(text, 'base64url');
   // Node's decoder skips characters outside the alphabet; a seal must be canonical base64url, or it is not ours.
   if (bytes.byteLength < FIXED_HEADER + 1 + NONCE_BYTES + TAG_BYTES) return null;

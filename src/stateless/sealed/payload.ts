@@ -24,7 +24,8 @@ export function encodePayload(session: Session<SessionData>): Buffer {
   const id = Buffer.from(session.id, 'latin1');
   const subject = Buffer.from(session.subject, 'utf8');
   const data = Buffer.from(JSON.stringify(session.data), 'utf8');
-  if (id.byteLength > 255 || subject.byteLength > 0xffff) throw new TypeError('tessera: id or subject too long');
+  if (id.byteLength > 255 || subject.byteLength > 0xffff)
+    throw new TypeError('tessera: id or subject too long');
   const out = Buffer.allocUnsafe(FIXED + 1 + id.byteLength + 2 + subject.byteLength + data.byteLength);
   out[0] = PAYLOAD_VERSION;
   let at = 1;

@@ -91,7 +91,11 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
       };
       const setCookies = sealToCookies(this.options, renewed, opened.names, now);
       this.#emit('renewed', renewed, now);
-      return { result: { ok: true, session: renewed, renewed: true, stale: false }, setCookies, via: 'cookie' };
+      return {
+        result: { ok: true, session: renewed, renewed: true, stale: false },
+        setCookies,
+        via: 'cookie',
+      };
     }
     return { result, setCookies: [], via: 'cookie' };
   }
@@ -222,7 +226,8 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
     const session = decodePayload<Data>(opened.plaintext);
     if (session === null) return this.#invalid('malformed', read.names);
     const now = this.options.clock();
-    const limit = now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : null;
+    const limit =
+      now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : null;
     if (limit !== null) {
       this.#emit('expired', session, now, undefined, limit);
       return { result: sessionExpired(limit, session.id), names: read.names, stale: false };

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { JwtKeyRing } from './key-ring.js';
+import { exportJwtKey, generateJwtKey, importJwtKey, type JwtAlgorithm, type StoredJwtKey } from './keys.js';
+
+export interface KeyFileOptions {
+  /** Algorithm of a key generated when the file does not exist. @default 'EdDSA' */
+  alg?: JwtAlgorithm;
+  /** Seconds a replaced key still verifies (token lifetime + clock tolerance). @default 905 */
+  retainFor?: number;
+  now: number;
+}
+
+/**
+ * Loads the access-token key ring from a JSON file of private JWKs, creating it (mode 0600) with a new key
+ * when it does not exist. Every later change of the ring (rotation, pruning) is written back atomically.
+ */
+export async function loadOrCreateKeyRing(path: string, options: KeyFileOptions): Promise<JwtKeyRing> {
+  let stored: StoredJwtKey[] | null = null;
+  try {
+    stored = parseKeyList(await readFile(path, 'utf8'), path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const created = stored === null;
+  const keys =
+    stored === null ? [generateJwtKey(options.alg ?? 'EdDSA', options.now)] : stored.map(importJwtKey);
+  const ring = new JwtKeyRing(keys, options.retainFor);
+  if (created) await writeKeyFile(path, ring);
+  ring.onChange(() => {
+    writeKeyFile(path, ring).catch((error: unknown) =>
+      console.error('tessera: could not save JWT keys', error),
+    );
+  });
+  return ring;
+}
+
+/** Parses `[StoredJwtKey, …]` (the file format, also accepted from an environment variable). */
+export function parseKeyList(text: string, source: string): StoredJwtKey[] {
+  const value: unknown = JSON.parse(text);
+  if (!Array.isArray(value) || value.length === 0)
+    throw new TypeError(`tessera: ${source} holds no JWT keys`);
+  return value as StoredJwtKey[];
+}
+
+async function writeKeyFile(path: string, ring: JwtKeyRing): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(ring.keys.map(exportJwtKey), null, 2)}\n`, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+}
