@@ -33,10 +33,11 @@ const COOKIE = 'tessera-session';
 const DATA = { role: 'member', theme: 'dark' };
 const VARIANTS = 256;
 
-function sealedSessions(): SealedSessions {
+function sealedSessions(cacheSize = 0): SealedSessions {
   return new SealedSessions({
     keys: [{ id: 'k1', secret: SEAL_SECRET }],
     cookie: { name: COOKIE, development: true },
+    cacheSize,
   });
 }
 
@@ -45,8 +46,8 @@ function requestWith(cookie: string): RequestFacts {
 }
 
 // ---------------------------------------------------------------------------------------------- servers
-function serveSealed(): void {
-  const sealed = sealedSessions();
+function serveSealed(cacheSize: number): void {
+  const sealed = sealedSessions(cacheSize);
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     if (request.method === 'POST' && request.url === '/login') {
       const issued = await sealed.login(nodeRequestFacts(request), { subject: SUBJECT, data: DATA });
@@ -87,6 +88,7 @@ function serveIron(): void {
 // ------------------------------------------------------------------------------------------------ micro
 async function sealedCases(): Promise<BenchCase[]> {
   const sealed = sealedSessions();
+  const cached = sealedSessions(1000);
   const requests: RequestFacts[] = [];
   for (let i = 0; i < VARIANTS; i += 1) {
     const issued = await sealed.login(requestWith(''), { subject: `user-${i}`, data: DATA });
@@ -97,7 +99,7 @@ async function sealedCases(): Promise<BenchCase[]> {
     irons.push(await sealData({ subject: `user-${i}`, ...DATA }, { password: IRON_PASSWORD }));
   }
   // The floor: the same AES-256-GCM open of a ciphertext as long as Tessera's, with nothing around it.
-  const sample = (requests[0]?.header('cookie') as string).split('=')[1] as string;
+  const sample = ((requests[0] as RequestFacts).header('cookie') as string).split('=')[1] as string;
   const plainLength = Buffer.from(sample, 'base64url').byteLength - (4 + 2) - 12 - 16;
   const key = createSecretKey(randomBytes(32));
   const raw = Array.from({ length: VARIANTS }, () => {
@@ -113,6 +115,14 @@ async function sealedCases(): Promise<BenchCase[]> {
       name: 'tessera sealed: authenticate',
       setup: () => async (i) => {
         const auth = await sealed.authenticate(requests[i % VARIANTS] as RequestFacts);
+        if (!auth.result.ok) throw new Error('sealed cookie refused');
+      },
+    },
+    {
+      // Same keys and cookies: the cache (opt-in) holds the 256 opened seals after the warm-up.
+      name: 'tessera sealed: authenticate, cacheSize 1000',
+      setup: () => async (i) => {
+        const auth = await cached.authenticate(requests[i % VARIANTS] as RequestFacts);
         if (!auth.result.ok) throw new Error('sealed cookie refused');
       },
     },
@@ -227,7 +237,7 @@ async function httpRun(): Promise<Record<string, { requestsPerSec: number; p50us
   const connections = envNumber('BENCH_HTTP_CONNECTIONS', 10);
   const self = new URL(import.meta.url);
   const out: Record<string, { requestsPerSec: number; p50us: number; p99us: number }> = {};
-  for (const name of ['sealed', 'iron'] as const) {
+  for (const name of ['sealed', 'sealed-cached', 'iron'] as const) {
     const server = await startServer(`stateless-${name}`, self, [`--server=${name}`]);
     try {
       const cookie = await login(server.port);
@@ -272,7 +282,12 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   const sealedMeasures = await measureAll(await sealedCases());
-  const [tessera, iron, floor] = sealedMeasures as [Measurement, Measurement, Measurement];
+  const [tessera, tesseraCached, iron, floor] = sealedMeasures as [
+    Measurement,
+    Measurement,
+    Measurement,
+    Measurement,
+  ];
   printTable(['sealed cookie validation', 'ops/s', 'µs/op', 'spread'], rows(sealedMeasures));
   const tokenMeasures = await measureAll(await tokenCases());
   const [edTessera, edRaw, edFast, edJose, hsTessera, hsFast] = tokenMeasures as Measurement[] as [
@@ -290,7 +305,7 @@ async function main(): Promise<void> {
   printTable(
     ['HTTP server validating its cookie', 'req/s', 'p50 µs', 'p99 µs'],
     Object.entries(http).map(([name, figures]) => [
-      name === 'sealed' ? 'tessera sealed (node:http adapter)' : 'iron-session 8 (node:http)',
+      name === 'iron' ? 'iron-session 8 (node:http)' : `tessera ${name} (node:http adapter)`,
       formatRate(figures.requestsPerSec),
       formatMicros(figures.p50us),
       formatMicros(figures.p99us),
@@ -299,11 +314,14 @@ async function main(): Promise<void> {
   const ratios = {
     sealedVsIron: pairedRatio(tessera, iron),
     floorOverhead: pairedRatio(floor, tessera),
+    cachedVsFloor: pairedRatio(floor, tesseraCached),
     edVsRaw: pairedRatio(edRaw, edTessera),
     edVsJose: pairedRatio(edTessera, edJose),
     edVsFastJwt: pairedRatio(edTessera, edFast),
     hsVsFastJwt: pairedRatio(hsTessera, hsFast),
     httpSealedVsIron: (http.sealed?.requestsPerSec ?? Number.NaN) / (http.iron?.requestsPerSec ?? Number.NaN),
+    httpCachedVsIron:
+      (http['sealed-cached']?.requestsPerSec ?? Number.NaN) / (http.iron?.requestsPerSec ?? Number.NaN),
   };
   console.log('');
   printTable(
@@ -325,9 +343,11 @@ async function main(): Promise<void> {
         verdict(ratios.edVsRaw <= 1.5),
       ],
       ['HS256 verify >= fast-jwt', formatRatio(ratios.hsVsFastJwt), verdict(ratios.hsVsFastJwt >= 1)],
+      ['(info) sealed with cacheSize vs floor (time ratio)', formatRatio(ratios.cachedVsFloor), '-'],
       ['(info) EdDSA: tessera vs jose', formatRatio(ratios.edVsJose), '-'],
       ['(info) EdDSA: tessera vs fast-jwt', formatRatio(ratios.edVsFastJwt), '-'],
       ['(info) HTTP req/s: sealed vs iron-session', formatRatio(ratios.httpSealedVsIron), '-'],
+      ['(info) HTTP req/s: sealed-cached vs iron-session', formatRatio(ratios.httpCachedVsIron), '-'],
     ],
   );
   const file = writeResults('stateless', {
@@ -344,6 +364,7 @@ async function main(): Promise<void> {
 }
 
 const serverArg = process.argv.find((arg) => arg.startsWith('--server='));
-if (serverArg === '--server=sealed') serveSealed();
+if (serverArg === '--server=sealed') serveSealed(0);
+else if (serverArg === '--server=sealed-cached') serveSealed(1000);
 else if (serverArg === '--server=iron') serveIron();
 else await main();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { aesGcmDecrypt, aesGcmEncrypt } from '../../src/stateless/sealed/aead.js';
+import { createSecretKey } from 'node:crypto';
+import { aesGcmDecrypt, aesGcmEncrypt, aesGcmOpenLayout } from '../../src/stateless/sealed/aead.js';
 
 interface Vector {
   tcId: number;
@@ -54,6 +55,16 @@ describe('AES-256-GCM layer against Wycheproof vectors', () => {
     for (const v of vectors.filter((vector) => vector.result === 'valid')) {
       const sealed = aesGcmEncrypt(hex(v.key), hex(v.iv), hex(v.msg), hex(v.aad));
       assert.equal(sealed.toString('hex'), v.ct + v.tag, `tcId ${v.tcId}`);
+    }
+  });
+
+  it('the seal-layout opener (aad | nonce | ciphertext | tag) agrees on every vector', () => {
+    for (const v of vectors) {
+      const aad = hex(v.aad);
+      const layout = Buffer.concat([aad, hex(v.iv), hex(v.ct), hex(v.tag)]);
+      const opened = aesGcmOpenLayout(createSecretKey(hex(v.key)), layout, aad.byteLength);
+      if (v.result === 'valid') assert.equal(opened?.toString('hex'), v.msg, `tcId ${v.tcId}`);
+      else if (v.result === 'invalid') assert.equal(opened, null, `tcId ${v.tcId} must be refused`);
     }
   });
 });

@@ -275,4 +275,24 @@ describe('sealed sessions', () => {
     const asChunk = await sealed.authenticate(facts(`sid.0=${value}`));
     assert.equal(asChunk.result.ok ? 'ok' : asChunk.result.code, 'token_invalid');
   });
+
+  it('with a cache, still enforces expiry and not-before on every request and serves frozen sessions', async () => {
+    const store = new MemoryStore();
+    const { sealed, clock } = make({ cacheSize: 2, idleTimeout: 60, absoluteTimeout: 600, store });
+    const jar = await loggedIn(sealed, { n: 1 });
+    const first = await sealed.authenticate(facts(cookieHeader(jar)));
+    const again = await sealed.authenticate(facts(cookieHeader(jar)));
+    assert.ok(first.result.ok && again.result.ok, 'cached cookie opens');
+    assert.ok(Object.isFrozen(again.result.session.data), 'shared session data is frozen');
+    clock.advance(61_000);
+    const expired = await sealed.authenticate(facts(cookieHeader(jar)));
+    assert.equal(expired.result.ok ? 'ok' : expired.result.code, 'session_expired');
+    const fresh = await loggedIn(sealed);
+    assert.ok((await sealed.authenticate(facts(cookieHeader(fresh)))).result.ok, 'fresh login');
+    clock.advance(1000);
+    await sealed.revokeSubject('alice');
+    const revoked = await sealed.authenticate(facts(cookieHeader(fresh)));
+    assert.equal(revoked.result.ok ? 'ok' : revoked.result.code, 'token_invalid');
+    await store.close();
+  });
 });

@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RandomSource } from '../../core/random.js';
-import { aesGcmDecrypt, aesGcmEncrypt, NONCE_BYTES, TAG_BYTES } from './aead.js';
+import { aesGcmEncrypt, aesGcmOpenLayout, NONCE_BYTES, TAG_BYTES } from './aead.js';
 import type { DerivedKey, SealKeyRing } from './keys.js';
 
 /**
@@ -103,9 +103,7 @@ export function openSeal(ring: SealKeyRing, text: string, maxBytes: number): Ope
   if (Math.ceil((bytes.byteLength * 4) / 3) !== text.length || !canonicalTail(text)) return null;
   const key = ring.get(bytes.toString('latin1', FIXED_HEADER, headerLength));
   if (key === undefined) return null;
-  const header = bytes.subarray(0, headerLength);
-  const nonce = bytes.subarray(headerLength, headerLength + NONCE_BYTES);
-  const body = aesGcmDecrypt(key.key, nonce, bytes.subarray(headerLength + NONCE_BYTES), header);
+  const body = aesGcmOpenLayout(key.key, bytes, headerLength);
   if (body === null) return null;
   let plain: Buffer;
   if ((flags & FLAG_DEFLATE) !== 0) {

@@ -43,6 +43,13 @@ export interface SealedSessionsOptions {
    * sessions too. It costs one store read per request; without it, sealed sessions live until they expire.
    */
   store?: SessionStore;
+  /**
+   * Opened seals to keep in memory, keyed by the exact cookie value, so a cookie seen again (every request
+   * between two renewals) skips the AES-GCM open. Expiry and not-before are still checked on every request;
+   * sessions served from the cache are frozen. 0 turns it off.
+   * @default 0
+   */
+  cacheSize?: number;
   /** @default Date.now */
   clock?: Clock;
   /** @default node:crypto randomBytes */
@@ -62,6 +69,7 @@ export interface ResolvedSealedOptions {
   readonly compress: boolean;
   readonly maxDataBytes: number;
   readonly store: SessionStore | null;
+  readonly cacheSize: number;
   readonly clock: Clock;
   readonly random: RandomSource;
 }
@@ -107,6 +115,7 @@ export function resolveSealedOptions(options: SealedSessionsOptions): ResolvedSe
     compress: options.compress ?? true,
     maxDataBytes: integer('maxDataBytes', options.maxDataBytes, 16384, 2, 1024 * 1024),
     store: options.store ?? null,
+    cacheSize: integer('cacheSize', options.cacheSize, 0, 0, 1_000_000),
     clock: options.clock ?? systemClock,
     random: options.random ?? cryptoRandom,
   });

@@ -57,16 +57,16 @@ export function decodePayload<Data extends SessionData>(bytes: Buffer): Session<
   if (bytes.byteLength < subjectAt + 2) return null;
   const subjectLength = bytes.readUInt16BE(subjectAt);
   const dataAt = subjectAt + 2 + subjectLength;
-  if (bytes.byteLength < dataAt + 2) return null;
+  // The smallest data is `{}`.
+  if (bytes.byteLength < dataAt + 2 || bytes[dataAt] !== 0x7b) return null;
+  const levelAt = readTime(bytes, 25);
+  const rotatedAt = readTime(bytes, 31);
   let data: unknown;
   try {
     data = JSON.parse(bytes.toString('utf8', dataAt));
   } catch {
     return null;
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
-  const levelAt = readTime(bytes, 25);
-  const rotatedAt = readTime(bytes, 31);
   return {
     id: bytes.toString('latin1', FIXED + 1, subjectAt),
     subject: bytes.toString('utf8', subjectAt + 2, dataAt),

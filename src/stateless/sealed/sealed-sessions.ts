@@ -21,6 +21,7 @@ import { readSealedCookies } from './chunks.js';
 import { openSeal } from './envelope.js';
 import { type ResolvedSealedOptions, resolveSealedOptions, type SealedSessionsOptions } from './options.js';
 import { decodePayload, isSealableData } from './payload.js';
+import { deepFreeze } from '../../stores/shared/freeze.js';
 import { clearSealedCookies, sealToCookies } from './writer.js';
 
 export interface SealedLogin<Data extends SessionData> {
@@ -45,6 +46,14 @@ interface Opened<Data extends SessionData> {
   readonly result: ValidationResult<Data>;
   readonly names: readonly string[];
   readonly stale: boolean;
+  readonly now: number;
+}
+
+/** An opened seal kept by its exact text (the whole authenticated value), so a repeat skips AES-GCM. */
+interface CachedSeal<Data extends SessionData> {
+  readonly session: Session<Data>;
+  readonly count: number;
+  readonly stale: boolean;
 }
 
 /**
@@ -54,9 +63,11 @@ interface Opened<Data extends SessionData> {
 export class SealedSessions<Data extends SessionData = SessionData> implements SessionAuthenticator<Data> {
   readonly options: ResolvedSealedOptions;
   readonly #events = new EventHub();
+  readonly #cache: Map<string, CachedSeal<Data>> | null;
 
   constructor(options: SealedSessionsOptions) {
     this.options = resolveSealedOptions(options);
+    this.#cache = this.options.cacheSize > 0 ? new Map() : null;
     if (options.onEvent !== undefined) this.#events.on('*', options.onEvent);
   }
 
@@ -80,7 +91,7 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
       const setCookies = opened.names.length > 0 ? clearSealedCookies(this.options.cookie, opened.names) : [];
       return { result, setCookies, via: result.code === 'token_missing' ? null : 'cookie' };
     }
-    const now = this.options.clock();
+    const now = opened.now;
     const session = result.session;
     // Slide the idle window once per renewal fraction; a seal under a retiring key is re-sealed at once.
     if (opened.stale || now - session.lastSeenAt >= this.options.renewAfterMs) {
@@ -217,26 +228,46 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
 
   /** Everything but the not-before check: cookie layout, seal, payload and expiry. No I/O. */
   #read(request: RequestFacts): Opened<Data> {
-    const read = readSealedCookies(request.header('cookie'), this.options.cookie.name);
-    if (read.kind === 'missing') return { result: TOKEN_MISSING, names: [], stale: false };
-    if (read.kind === 'refused') return this.#invalid(read.reason, read.names);
-    const opened = openSeal(this.options.ring, read.text, this.options.maxDataBytes * 2);
-    // The count inside the authenticated header must match the layout the cookies arrived in.
-    if (opened === null || opened.count !== read.count) return this.#invalid('malformed', read.names);
-    const session = decodePayload<Data>(opened.plaintext);
-    if (session === null) return this.#invalid('malformed', read.names);
     const now = this.options.clock();
+    const read = readSealedCookies(request.header('cookie'), this.options.cookie.name);
+    if (read.kind === 'missing') return { result: TOKEN_MISSING, names: [], stale: false, now };
+    if (read.kind === 'refused') return this.#invalid(read.reason, read.names, now);
+    const seal = this.#cache?.get(read.text) ?? this.#openText(read.text);
+    // The count inside the authenticated header must match the layout the cookies arrived in.
+    if (seal === null || seal.count !== read.count) return this.#invalid('malformed', read.names, now);
+    const session = seal.session;
     const limit =
       now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : null;
     if (limit !== null) {
       this.#emit('expired', session, now, undefined, limit);
-      return { result: sessionExpired(limit, session.id), names: read.names, stale: false };
+      return { result: sessionExpired(limit, session.id), names: read.names, stale: false, now };
     }
     return {
       result: { ok: true, session, renewed: false, stale: false },
       names: read.names,
+      stale: seal.stale,
+      now,
+    };
+  }
+
+  #openText(text: string): CachedSeal<Data> | null {
+    const opened = openSeal(this.options.ring, text, this.options.maxDataBytes * 2);
+    if (opened === null) return null;
+    const session = decodePayload<Data>(opened.plaintext);
+    if (session === null) return null;
+    const seal: CachedSeal<Data> = {
+      session,
+      count: opened.count,
       stale: opened.keyId !== this.options.ring.current.id,
     };
+    const cache = this.#cache;
+    if (cache !== null) {
+      // Shared between requests from now on: frozen, so no request can change what another one sees.
+      deepFreeze(session);
+      if (cache.size >= this.options.cacheSize) cache.delete(cache.keys().next().value as string);
+      cache.set(text, seal);
+    }
+    return seal;
   }
 
   /** `#read`, then the subject's not-before time from the store ("log out everywhere"). */
@@ -247,20 +278,14 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
     const session = opened.result.session;
     const notBefore = await this.#call(() => store.getSubjectNotBefore(session.subject));
     if (notBefore !== null && session.createdAt < notBefore) {
-      return { result: tokenInvalid('revoked'), names: opened.names, stale: false };
+      return { result: tokenInvalid('revoked'), names: opened.names, stale: false, now: opened.now };
     }
     return opened;
   }
 
-  #invalid(reason: Parameters<typeof tokenInvalid>[0], names: readonly string[]): Opened<Data> {
-    this.#events.emit({
-      type: 'unknown-token',
-      at: this.options.clock(),
-      sessionId: null,
-      subject: null,
-      reason,
-    });
-    return { result: tokenInvalid(reason), names, stale: false };
+  #invalid(reason: Parameters<typeof tokenInvalid>[0], names: readonly string[], now: number): Opened<Data> {
+    this.#events.emit({ type: 'unknown-token', at: now, sessionId: null, subject: null, reason });
+    return { result: tokenInvalid(reason), names, stale: false, now };
   }
 
   #checkData(data: unknown): void {
