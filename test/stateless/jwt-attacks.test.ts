@@ -172,6 +172,12 @@ describe('access-token attack list', () => {
     assert.notEqual(await reasonOf(`${head}.${body}.${signature.slice(0, -4)}`), 'ok');
     assert.notEqual(await reasonOf(`${head}.${body}.${signature.slice(0, 10)}`), 'ok');
     assert.notEqual(await reasonOf(`${head}.${body}`), 'ok');
+    // The same signature bytes spelled with non-zero unused bits in the last character: one token, one string.
+    const last = signature[signature.length - 1] as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = `${signature.slice(0, -1)}${alphabet[alphabet.indexOf(last) + 1]}`;
+    assert.deepEqual(Buffer.from(respelled, 'base64url'), Buffer.from(signature, 'base64url'));
+    assert.equal(await reasonOf(`${head}.${body}.${respelled}`), 'signature');
     const big = await signWith(
       key.privateKey,
       { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' },

@@ -158,6 +158,7 @@ export class AccessTokens {
   verifySync(token: string | null | undefined): AccessTokenResult {
     if (token === null || token === undefined || token === '') return accessInvalid('missing');
     if (typeof token !== 'string' || token.length > this.#maxBytes) return accessInvalid('oversized');
+    if (!canonicalSignature(token)) return accessInvalid('signature');
     // Fast path: the header segment is byte-for-byte the one this ring signs with ({alg, typ, kid} only), which
     // names the key; anything else takes the slow path, which decodes the header to refuse it or find the key.
     const dot = token.indexOf('.');
@@ -286,6 +287,21 @@ export class AccessTokens {
     }
     return tools;
   }
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * base64url decoders ignore the unused low bits of a final partial character, so one signature has several
+ * spellings. Only the canonical one is accepted: one token, one string (for `jti` replay lists, logs, caches).
+ */
+function canonicalSignature(token: string): boolean {
+  const dot = token.lastIndexOf('.');
+  const rest = (token.length - dot - 1) % 4;
+  // Not three segments: left to the decoder, which answers `malformed`.
+  if (dot === -1 || rest === 0) return true;
+  const value = BASE64URL.indexOf(token[token.length - 1] as string);
+  return rest === 2 ? (value & 0x0f) === 0 : rest === 3 ? (value & 0x03) === 0 : false;
 }
 
 function reasonFor(error: unknown): AccessTokenInvalidReason {
