@@ -220,7 +220,9 @@ describe('sealed sessions', () => {
     const ok = await sealed.update(facts(cookieHeader(jar)), { set: { a: 2 } }, { version: 1 });
     assert.ok(ok.ok && ok.session.version === 2 && ok.session.data.a === 2, 'line 216');
     const stale = await sealed.update(facts(cookieHeader(jar)), { set: { a: 3 } }, { version: 7 });
-    assert.equal(stale.ok, false);
+    assert.equal(stale.ok ? 'ok' : stale.code, 'version_conflict');
+    const elevated = await sealed.elevate(facts(cookieHeader(jar)), 2);
+    assert.ok(elevated.ok && elevated.session.level === 2, 'elevated');
   });
 
   it('kills sealed sessions on "log out everywhere" through the store not-before', async () => {

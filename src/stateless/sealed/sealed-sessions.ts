@@ -39,7 +39,8 @@ export interface SealedIssue<Data extends SessionData> {
 
 export type SealedChange<Data extends SessionData> =
   | ({ ok: true } & SealedIssue<Data>)
-  | (ValidationFailure & { setCookies: string[] });
+  | (ValidationFailure & { setCookies: string[] })
+  | { ok: false; code: 'version_conflict'; version: number; setCookies: string[] };
 
 /** What `open` found, beyond the outcome: which cookies carried it and whether it needs re-sealing. */
 interface Opened<Data extends SessionData> {
@@ -168,24 +169,24 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
     patch: DataPatch,
     options: { version?: number } = {},
   ): Promise<SealedChange<Data>> {
-    return this.#change(request, (session, now) => {
+    return this.#change(request, 'data-updated', (session) => {
       if (options.version !== undefined && options.version !== session.version) return null;
       const data = applyPatch(session.data, patch) as Data;
       this.#checkData(data);
-      this.#emit('data-updated', session, now);
       return { ...session, data, version: session.version + 1 };
     });
   }
 
-  /** Step-up: records a higher authentication level and its time, with a new public id. */
+  /** Step-up: records a higher authentication level and its time, and re-seals. */
   elevate(request: RequestFacts, level: number): Promise<SealedChange<Data>> {
     if (!Number.isInteger(level) || level < 0)
       throw new TypeError('tessera: level must be a non-negative integer');
-    return this.#change(request, (session, now) => {
-      const next = { ...session, level, levelAt: now, rotatedAt: now };
-      this.#emit('elevated', next, now, { level });
-      return next;
-    });
+    return this.#change(request, 'elevated', (session, now) => ({
+      ...session,
+      level,
+      levelAt: now,
+      rotatedAt: now,
+    }));
   }
 
   /**
@@ -203,6 +204,7 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
 
   async #change(
     request: RequestFacts,
+    type: 'data-updated' | 'elevated',
     apply: (session: Session<Data>, now: number) => Session<Data> | null,
   ): Promise<SealedChange<Data>> {
     const opened = await this.#open(request);
@@ -216,14 +218,22 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
     const now = this.options.clock();
     const changed = apply(result.session, now);
     if (changed === null) {
-      return { ...tokenInvalid('revoked'), setCookies: [] };
+      return { ok: false, code: 'version_conflict', version: result.session.version, setCookies: [] };
     }
     const session: Session<Data> = {
       ...changed,
       lastSeenAt: now,
       idleExpiresAt: Math.min(now + this.options.idleMs, changed.absoluteExpiresAt),
     };
-    return { ok: true, session, setCookies: sealToCookies(this.options, session, opened.names, now) };
+    // Sealed (and possibly refused as too large) before the event, so an event always means a written change.
+    const setCookies = sealToCookies(this.options, session, opened.names, now);
+    this.#emit(
+      type,
+      session,
+      now,
+      type === 'elevated' ? { level: session.level } : { version: session.version },
+    );
+    return { ok: true, session, setCookies };
   }
 
   /** Everything but the not-before check: cookie layout, seal, payload and expiry. No I/O. */
