@@ -23,3 +23,4 @@ export {
   publicJwk,
   type StoredJwtKey,
 } from './keys.js';
+export { type KeyFileOptions, loadOrCreateKeyRing, parseKeyList } from './key-file.js';

@@ -6,3 +6,4 @@ export {
   type RefreshTokensOptions,
   type TokenPair,
 } from './refresh-tokens.js';
+export { loadOrCreateSecret } from './secret-file.js';
