@@ -1,6 +1,6 @@
 // The README's 15-line example, kept here so the typecheck proves it compiles. Keep the two in step.
 import { createServer } from 'node:http';
-import { createTessera, HttpSessions } from '../src/index.js';
+import { cookieHeaders, createTessera, HttpSessions } from '../src/index.js';
 import { authenticateNode, nodeRequestFacts, writeReply } from '../src/adapters/node/index.js';
 import { SqliteStore } from '../src/stores/sqlite/index.js';
 
@@ -8,15 +8,10 @@ const manager = createTessera({ store: new SqliteStore({ path: './data/sessions.
 const sessions = new HttpSessions(manager, { csrf: { secret: process.env.CSRF_SECRET } });
 
 createServer(async (req, res) => {
-  if (req.url === '/login' && req.method === 'POST') {
-    // after checking the password:
+  if (req.url === '/login' && req.method === 'POST' /* and the password checked out */) {
     const { setCookies } = await sessions.login(nodeRequestFacts(req), { subject: 'user-42' });
-    return writeReply(res, {
-      status: 204,
-      headers: setCookies.map((c) => ['set-cookie', c] as const),
-      body: '',
-    });
+    return writeReply(res, { status: 204, headers: cookieHeaders(setCookies), body: '' });
   }
-  const session = await authenticateNode(sessions, req, res); // 401 / 440 / 403 / 503 answered for you
+  const session = await authenticateNode(sessions, req, res); // 401, 440, 403 and 503 are answered for you
   if (session) res.end(`hello ${session.subject}`);
 }).listen(3000);

@@ -53,6 +53,7 @@ export {
   type IssuedHttpSession,
 } from './transport/http-sessions.js';
 export {
+  cookieHeaders,
   type GuardResult,
   guardRequest,
   levelRequiredReply,
