@@ -25,9 +25,28 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TESSERA_TEST_CONCURRENCY ?? '2';
+// A single test that hangs fails after this long instead of stalling CI.
+const testTimeoutMs = process.env.TESSERA_TEST_TIMEOUT_MS ?? '180000';
+// The whole run is bounded too: CI must finish well inside its budget even if a process never exits.
+const runTimeoutMs = Number(process.env.TESSERA_RUN_TIMEOUT_MS ?? 25 * 60 * 1000);
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-timeout=${testTimeoutMs}`,
+    // A file whose tests all finished but which leaks a handle must not hang the run.
+    '--test-force-exit',
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
+const watchdog = setTimeout(() => {
+  console.error(`test run exceeded ${runTimeoutMs} ms: stopping it`);
+  child.kill('SIGKILL');
+}, runTimeoutMs);
+watchdog.unref();
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
