@@ -81,20 +81,25 @@ export async function outageScenario(
       }
     };
     const workers = Array.from({ length: 4 }, () => worker());
-    await delay(100);
-    if (mode === 'cut') proxy.cut();
-    else proxy.stall();
-    phase = 'outage';
-    await until(async () => during.length >= 8, 30_000, 'answers during the outage');
-    proxy.restore();
-    phase = 'after';
-    await until(
-      async () => (await ask(base, token)).status === 200,
-      30_000,
-      'the app to recover by itself after the store came back',
-    );
-    stop = true;
-    await Promise.all(workers);
+    try {
+      await delay(100);
+      if (mode === 'cut') proxy.cut();
+      else proxy.stall();
+      phase = 'outage';
+      await until(async () => during.length >= 8, 30_000, 'answers during the outage');
+      proxy.restore();
+      phase = 'after';
+      await until(
+        async () => (await ask(base, token)).status === 200,
+        30_000,
+        `the app to recover by itself after the store came back (last answers: ${JSON.stringify(other.slice(-3))})`,
+      );
+    } finally {
+      // Workers stop whatever happened, so a failed check ends the test instead of spinning forever.
+      stop = true;
+      proxy.restore();
+      await Promise.all(workers);
+    }
 
     for (const answer of during) {
       assert.equal(answer.status, 503, `during the outage: ${JSON.stringify(answer)}`);

@@ -55,7 +55,8 @@ export class TcpProxy {
   cut(): void {
     this.#mode = 'cut';
     for (const [client, upstream] of this.#pairs) {
-      client.resetAndDestroy();
+      // destroy(), not resetAndDestroy(): the latter can spin on a socket whose peer already half-closed it.
+      client.destroy();
       upstream.destroy();
     }
     this.#pairs.clear();

@@ -436,10 +436,22 @@ export class RedisStore implements SessionStore {
     if (this.#closed) return;
     this.#closed = true;
     if (!this.#owned) return;
+    const client = this.#client;
+    // QUIT lets queued replies arrive; it is bounded, and disconnect() then stops any reconnection for good
+    // (a QUIT cut short by a network fault would otherwise leave the client retrying in the background).
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.#client.quit();
+      await Promise.race([
+        client.status === 'ready' ? client.quit() : Promise.resolve(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, this.#connectTimeout);
+        }),
+      ]);
     } catch {
-      this.#client.disconnect();
+      // Already gone: nothing to say goodbye to.
+    } finally {
+      clearTimeout(timer);
+      client.disconnect();
     }
   }
 
