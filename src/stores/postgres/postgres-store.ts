@@ -153,6 +153,7 @@ export class PostgresStore implements SessionStore {
       'get',
       `SELECT ${SESSION_COLUMNS} FROM ${this.#t.sessions} WHERE id = $1`,
       [id],
+      `tessera_get_${this.schema}`,
     );
     const row = result.rows[0];
     return row === undefined ? null : toRecord(row);
@@ -408,11 +409,15 @@ export class PostgresStore implements SessionStore {
     operation: string,
     sql: string,
     params: unknown[],
+    prepareAs?: string,
   ): Promise<pg.QueryResult<Row>> {
     this.#open();
     await this.#ensureSchema();
     try {
-      return await this.#pool.query<Row>(sql, params);
+      // A named statement is parsed and planned once per connection (the validation hot path).
+      return prepareAs === undefined
+        ? await this.#pool.query<Row>(sql, params)
+        : await this.#pool.query<Row>({ name: prepareAs, text: sql, values: params });
     } catch (error) {
       throw mapError(operation, error);
     }
