@@ -110,4 +110,10 @@ describe('tessera CLI commands', () => {
     assert.equal(await child.exited, 2);
     assert.match(child.output(), /configuration error: TESSERA_PORT must be a whole number/);
   });
+
+  it('a bad token-route setting also stops start-up, before the first token request', async () => {
+    const child = cli(['serve'], { TESSERA_DATA_DIR: dataDir, TESSERA_PORT: '0', TESSERA_JWT_TTL: 'soon' });
+    assert.equal(await child.exited, 2);
+    assert.match(child.output(), /configuration error: TESSERA_JWT_TTL must be an integer/);
+  });
 });
