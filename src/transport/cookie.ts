@@ -134,24 +134,13 @@ export type CookieLookup =
 export function readCookie(header: string | null | undefined, name: string): CookieLookup {
   if (header === null || header === undefined || header === '') return { found: false };
   if (header.length > MAX_COOKIE_HEADER_BYTES) return { found: 'too_large' };
-  let value: string | null = null;
+  let value = null as string | null;
   let duplicate = false;
-  let start = 0;
-  while (start < header.length) {
-    let end = header.indexOf(';', start);
-    if (end === -1) end = header.length;
-    const eq = header.indexOf('=', start);
-    if (eq !== -1 && eq < end) {
-      const key = header.slice(start, eq).trim();
-      if (key === name) {
-        let raw = header.slice(eq + 1, end).trim();
-        if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) raw = raw.slice(1, -1);
-        if (value === null) value = raw;
-        else duplicate = true;
-      }
-    }
-    start = end + 1;
-  }
+  forEachCookie(header, (key, raw) => {
+    if (key !== name) return;
+    if (value === null) value = raw;
+    else duplicate = true;
+  });
   return value === null ? { found: false } : { found: true, value, duplicate };
 }
 
@@ -159,13 +148,27 @@ export function readCookie(header: string | null | undefined, name: string): Coo
 export function parseCookieHeader(header: string | null | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   if (header === null || header === undefined || header.length > MAX_COOKIE_HEADER_BYTES) return cookies;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    const key = part.slice(0, eq).trim();
-    let raw = part.slice(eq + 1).trim();
-    if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) raw = raw.slice(1, -1);
-    if (key !== '' && !cookies.has(key)) cookies.set(key, raw);
-  }
+  forEachCookie(header, (key, value) => {
+    if (key !== '' && !cookies.has(key)) cookies.set(key, value);
+  });
   return cookies;
+}
+
+/**
+ * Calls `visit(name, value)` for each `name=value` pair of a `Cookie` header, in order, with both trimmed and the
+ * value unquoted. Pairs without `=` are skipped. Callers bound the header's size first.
+ */
+export function forEachCookie(header: string, visit: (name: string, value: string) => void): void {
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq !== -1 && eq < end) {
+      const raw = header.slice(eq + 1, end).trim();
+      const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+      visit(header.slice(start, eq).trim(), value);
+    }
+    start = end + 1;
+  }
 }

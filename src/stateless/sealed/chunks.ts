@@ -1,5 +1,5 @@
 import type { InvalidReason } from '../../core/outcome.js';
-import { MAX_COOKIE_HEADER_BYTES } from '../../transport/cookie.js';
+import { forEachCookie, MAX_COOKIE_HEADER_BYTES } from '../../transport/cookie.js';
 import { peekCount } from './envelope.js';
 
 /**
@@ -25,38 +25,30 @@ export function readSealedCookies(header: string | null | undefined, name: strin
   if (header === null || header === undefined || header === '') return { kind: 'missing' };
   if (header.length > MAX_COOKIE_HEADER_BYTES)
     return { kind: 'refused', reason: 'header_too_large', names: [] };
-  let single: string | null = null;
+  let single = null as string | null;
   let duplicate = false;
-  let chunks: string[] | null = null;
+  let chunks = null as string[] | null;
   let foreign = false;
   const names: string[] = [];
   const prefix = `${name}.`;
-  let start = 0;
-  while (start < header.length) {
-    let end = header.indexOf(';', start);
-    if (end === -1) end = header.length;
-    const eq = header.indexOf('=', start);
-    if (eq !== -1 && eq < end) {
-      const key = header.slice(start, eq).trim();
-      if (key === name) {
-        if (single !== null) duplicate = true;
-        else names.push(key);
-        single = unquote(header.slice(eq + 1, end).trim());
-      } else if (key.startsWith(prefix)) {
-        const suffix = key.slice(prefix.length);
-        if (!INDEX.test(suffix)) {
-          foreign = true;
-        } else {
-          chunks ??= [];
-          const index = Number(suffix);
-          if (chunks[index] !== undefined) duplicate = true;
-          else names.push(key);
-          chunks[index] = unquote(header.slice(eq + 1, end).trim());
-        }
+  forEachCookie(header, (key, value) => {
+    if (key === name) {
+      if (single !== null) duplicate = true;
+      else names.push(key);
+      single = value;
+    } else if (key.startsWith(prefix)) {
+      const suffix = key.slice(prefix.length);
+      if (!INDEX.test(suffix)) {
+        foreign = true;
+        return;
       }
+      chunks ??= [];
+      const index = Number(suffix);
+      if (chunks[index] !== undefined) duplicate = true;
+      else names.push(key);
+      chunks[index] = value;
     }
-    start = end + 1;
-  }
+  });
   if (single === null && chunks === null) return foreign ? refused('malformed', names) : { kind: 'missing' };
   // Two cookies of one name (cookie tossing from a sibling domain), or both layouts at once: refuse, never guess.
   if (duplicate || (single !== null && chunks !== null)) return refused('ambiguous', names);
@@ -92,10 +84,6 @@ export function splitChunks(text: string, count: number, capacity: number): stri
 export function chunkNames(name: string, count: number): string[] {
   if (count === 1) return [name];
   return Array.from({ length: count }, (_, index) => `${name}.${index}`);
-}
-
-function unquote(raw: string): string {
-  return raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
 }
 
 function refused(reason: InvalidReason, names: readonly string[]): SealedCookieRead {
