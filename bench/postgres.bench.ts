@@ -19,6 +19,7 @@ import { load, login, type RunningServer, sanityCheck, startServer } from './lib
 import { writeResults } from './lib/results.js';
 import { formatPercent, formatRate, printTable } from './lib/table.js';
 import { listen, OK_BODY, SUBJECT } from './servers/listen.js';
+import { serveTessera } from './servers/tessera-app.js';
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `bench_${process.ppid}`;
@@ -28,20 +29,7 @@ async function serveTarget(target: string): Promise<void> {
     target === 'tessera-postgres'
       ? new PostgresStore({ connectionString: POSTGRES_URL, schema: process.argv[4] ?? SCHEMA })
       : new MemoryStore({ maxSessions: 1_000_000 });
-  const sessions = new HttpSessions(createTessera({ store }), { cookie: { development: true } });
-  const server = createServer(async (request, response) => {
-    if (request.method === 'POST' && request.url === '/login') {
-      const issued = await sessions.login(nodeRequestFacts(request), { subject: SUBJECT });
-      response.writeHead(204, { 'set-cookie': issued.setCookies, 'cache-control': 'no-store' });
-      response.end();
-      return;
-    }
-    const session = await authenticateNode(sessions, request, response);
-    if (session === null) return;
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(OK_BODY);
-  });
-  listen(server, () => store.close());
+  serveTessera(store, () => store.close());
 }
 
 async function statementCounts(client: pg.Client): Promise<{ commits: number; writes: number }> {

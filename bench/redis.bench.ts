@@ -24,6 +24,7 @@ import { load, login, type RunningServer, sanityCheck, startServer } from './lib
 import { writeResults } from './lib/results.js';
 import { formatPercent, formatRate, formatRatio, printTable } from './lib/table.js';
 import { listen, OK_BODY, SUBJECT } from './servers/listen.js';
+import { serveTessera } from './servers/tessera-app.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -43,20 +44,7 @@ async function serveTarget(target: string): Promise<void> {
     target === 'tessera-redis'
       ? new RedisStore({ connection: REDIS_URL, prefix: `bench:${process.pid}:` })
       : new MemoryStore({ maxSessions: 1_000_000 });
-  const sessions = new HttpSessions(createTessera({ store }), { cookie: { development: true } });
-  const server = createServer(async (request, response) => {
-    if (request.method === 'POST' && request.url === '/login') {
-      const issued = await sessions.login(nodeRequestFacts(request), { subject: SUBJECT, data: PAYLOAD });
-      response.writeHead(204, { 'set-cookie': issued.setCookies, 'cache-control': 'no-store' });
-      response.end();
-      return;
-    }
-    const session = await authenticateNode(sessions, request, response);
-    if (session === null) return;
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(OK_BODY);
-  });
-  listen(server, () => store.close());
+  serveTessera(store, () => store.close(), PAYLOAD);
 }
 
 async function serveExpress(): Promise<void> {
