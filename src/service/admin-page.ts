@@ -32,10 +32,11 @@ async function call(method, path) {
 function subjectPath() { return '/v1/subjects/' + encodeURIComponent($('subject').value.trim()) + '/sessions'; }
 function cell(row, text) { const td = document.createElement('td'); td.textContent = text == null ? '' : String(text); row.appendChild(td); return td; }
 async function lookUp() {
+  // Clear first: rows left from an earlier subject must never sit under a lookup that failed.
+  const rows = $('rows'); rows.replaceChildren(); $('count').textContent = '';
   const subject = $('subject').value.trim();
   if (!subject) { status('Enter a subject.'); return; }
   const body = await call('GET', subjectPath());
-  const rows = $('rows'); rows.replaceChildren();
   for (const s of body.sessions) {
     const row = document.createElement('tr');
     const id = document.createElement('code'); id.textContent = s.id; cell(row, '').appendChild(id);
