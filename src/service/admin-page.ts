@@ -29,14 +29,15 @@ async function call(method, path) {
   if (!response.ok) throw new Error((body && body.error && (body.error.code + ': ' + body.error.message)) || ('HTTP ' + response.status));
   return body;
 }
-function subjectPath() { return '/v1/subjects/' + encodeURIComponent($('subject').value.trim()) + '/sessions'; }
+// The subject whose sessions are on screen. Revoke buttons act on it, never on whatever is typed in the box since.
+let shown = null;
+function subjectPath(subject) { return '/v1/subjects/' + encodeURIComponent(subject) + '/sessions'; }
 function cell(row, text) { const td = document.createElement('td'); td.textContent = text == null ? '' : String(text); row.appendChild(td); return td; }
-async function lookUp() {
+async function lookUp(subject) {
   // Clear first: rows left from an earlier subject must never sit under a lookup that failed.
-  const rows = $('rows'); rows.replaceChildren(); $('count').textContent = '';
-  const subject = $('subject').value.trim();
+  const rows = $('rows'); rows.replaceChildren(); $('count').textContent = ''; shown = null;
   if (!subject) { status('Enter a subject.'); return; }
-  const body = await call('GET', subjectPath());
+  const body = await call('GET', subjectPath(subject));
   for (const s of body.sessions) {
     const row = document.createElement('tr');
     const id = document.createElement('code'); id.textContent = s.id; cell(row, '').appendChild(id);
@@ -45,12 +46,13 @@ async function lookUp() {
     const button = document.createElement('button'); button.type = 'button'; button.textContent = 'Revoke';
     button.addEventListener('click', () => run(async () => {
       await call('DELETE', '/v1/sessions/' + encodeURIComponent(s.id));
-      await lookUp(); status('Revoked session ' + s.id + '.', true);
+      await lookUp(subject); status('Revoked session ' + s.id + '.', true);
     }));
     cell(row, '').appendChild(button);
     rows.appendChild(row);
   }
-  $('count').textContent = body.sessions.length + ' live session(s) for this subject.';
+  shown = subject;
+  $('count').textContent = body.sessions.length + ' live session(s) for ' + subject + '.';
   status('', true);
 }
 function run(action) { action().catch((error) => status(error.message)); }
@@ -59,13 +61,13 @@ $('key-form').addEventListener('submit', (event) => {
   sessionStorage.setItem(KEY, $('key').value.trim()); $('key').value = ''; showKeyState(); status('API key kept for this tab only.', true);
 });
 $('forget').addEventListener('click', () => { sessionStorage.removeItem(KEY); showKeyState(); status('API key forgotten.', true); });
-$('subject-form').addEventListener('submit', (event) => { event.preventDefault(); run(lookUp); });
+$('subject-form').addEventListener('submit', (event) => { event.preventDefault(); run(() => lookUp($('subject').value.trim())); });
 $('revoke-all').addEventListener('click', () => run(async () => {
-  const subject = $('subject').value.trim();
-  if (!subject) { status('Enter a subject.'); return; }
+  const subject = shown;
+  if (!subject) { status('Look up a subject first.'); return; }
   if (!confirm('Revoke every session of ' + subject + '?')) return;
-  const body = await call('DELETE', subjectPath());
-  await lookUp(); status('Revoked ' + body.revoked + ' session(s).', true);
+  const body = await call('DELETE', subjectPath(subject));
+  await lookUp(subject); status('Revoked ' + body.revoked + ' session(s).', true);
 }));
 showKeyState();
 `;

@@ -102,7 +102,7 @@ describe('browser: the service admin console', { skip: chromiumSkip() }, () => {
     await lookUp(page, subject);
     assert.equal(await statusText(page), '');
     assert.deepEqual((await listedIds(page)).sort(), [...ids].sort());
-    assert.equal(await page.textContent('#count'), '2 live session(s) for this subject.');
+    assert.equal(await page.textContent('#count'), `2 live session(s) for ${subject}.`);
     const dump = await pageDump(page);
     for (const token of tokens) assert.ok(!dump.includes(token), 'a token never reaches the page');
     assert.ok(!dump.includes('ts1.'), 'nothing token-shaped on the page');
@@ -119,7 +119,7 @@ describe('browser: the service admin console', { skip: chromiumSkip() }, () => {
       gone,
     );
     assert.deepEqual(await listedIds(page), [kept]);
-    assert.equal(await page.textContent('#count'), '1 live session(s) for this subject.');
+    assert.equal(await page.textContent('#count'), `1 live session(s) for ${subject}.`);
     const revoked = await api.call('POST', '/v1/sessions/validate', { token: tokens[0] });
     assert.equal(revoked.status, 401, 'the revoked token no longer validates');
     assert.equal((await api.call('POST', '/v1/sessions/validate', { token: tokens[1] })).status, 200);
@@ -130,7 +130,7 @@ describe('browser: the service admin console', { skip: chromiumSkip() }, () => {
       () => document.getElementById('status')?.textContent === 'Revoked 1 session(s).',
     );
     assert.deepEqual(await listedIds(page), []);
-    assert.equal(await page.textContent('#count'), '0 live session(s) for this subject.');
+    assert.equal(await page.textContent('#count'), `0 live session(s) for ${subject}.`);
     assert.equal((await api.call('POST', '/v1/sessions/validate', { token: tokens[1] })).status, 401);
     assert.deepEqual((await api.call('GET', `/v1/subjects/${subject}/sessions`)).body.sessions, []);
 
@@ -179,6 +179,28 @@ describe('browser: the service admin console', { skip: chromiumSkip() }, () => {
     assert.match(await statusText(page), /^api_key_invalid: /);
     assert.deepEqual(await listedIds(page), []);
     assert.equal(await page.textContent('#count'), '');
+    await page.context().close();
+  });
+
+  it('"Revoke all" acts on the subject listed, not on a subject typed afterwards', async () => {
+    const listed = `admin-browser-listed-${process.pid}`;
+    const typed = `admin-browser-typed-${process.pid}`;
+    const listedToken = (await api.call('POST', '/v1/sessions', { subject: listed })).body.token as string;
+    const typedToken = (await api.call('POST', '/v1/sessions', { subject: typed })).body.token as string;
+
+    const { page } = await openConsole(browser, api);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => dialogs.push(dialog.message()));
+    await useKey(page, api.apiKey);
+    await lookUp(page, listed);
+    await page.fill('#subject', typed); // typed, not submitted
+    await page.click('#revoke-all');
+    await page.waitForFunction(
+      () => document.getElementById('status')?.textContent === 'Revoked 1 session(s).',
+    );
+    assert.deepEqual(dialogs, [`Revoke every session of ${listed}?`]);
+    assert.equal((await api.call('POST', '/v1/sessions/validate', { token: listedToken })).status, 401);
+    assert.equal((await api.call('POST', '/v1/sessions/validate', { token: typedToken })).status, 200);
     await page.context().close();
   });
 });
