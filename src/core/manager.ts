@@ -43,9 +43,14 @@ export interface IssuedSession<Data extends SessionData> {
 
 export type RotateResult<Data extends SessionData> = ({ ok: true } & IssuedSession<Data>) | ValidationFailure;
 
+/**
+ * What `update` did: the patched session, or why nothing was written. `data_too_large`: the data after the
+ * patch would pass `maxDataBytes` (`bytes` is its size as the store measured it); the session is unchanged.
+ */
 export type UpdateDataResult<Data extends SessionData> =
   | { ok: true; session: Session<Data> }
   | { ok: false; code: 'version_conflict'; version: number }
+  | { ok: false; code: 'data_too_large'; bytes: number }
   | { ok: false; code: 'not_found' };
 
 export interface LevelRequirement {
@@ -291,7 +296,9 @@ export class SessionManager<Data extends SessionData = SessionData> {
 
   /**
    * Patches session data atomically in the store. With `version`, a stale version is refused with
-   * `version_conflict` instead of overwriting a concurrent change.
+   * `version_conflict` instead of overwriting a concurrent change. Data that would grow past `maxDataBytes`
+   * is refused with `data_too_large` in the same atomic step, so many small patches cannot add up past the
+   * limit (a `set` that alone passes it is a caller error: TypeError, as before).
    */
   async update(
     sessionId: string,
@@ -307,10 +314,15 @@ export class SessionManager<Data extends SessionData = SessionData> {
     if (!isSessionId(sessionId)) return { ok: false, code: 'not_found' };
     const now = this.options.clock();
     const result = await this.#call('updateData', () =>
-      this.#store.updateData(sessionId, patch, { now, expectedVersion: version }),
+      this.#store.updateData(sessionId, patch, {
+        now,
+        expectedVersion: version,
+        maxDataBytes: this.options.maxDataBytes,
+      }),
     );
     if (result.status === 'not_found') return { ok: false, code: 'not_found' };
     if (result.status === 'conflict') return { ok: false, code: 'version_conflict', version: result.version };
+    if (result.status === 'too_large') return { ok: false, code: 'data_too_large', bytes: result.bytes };
     this.emit({
       type: 'data-updated',
       at: now,

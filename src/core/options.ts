@@ -71,7 +71,8 @@ export interface TesseraOptions {
    */
   expiredRetention?: number;
   /**
-   * Largest serialized session data, in bytes.
+   * Largest serialized session data, in UTF-8 bytes of JSON: checked at create, and on every update against
+   * the data after the patch, atomically in the store (PostgreSQL measures its own jsonb text).
    * @default 65536
    */
   maxDataBytes?: number;

@@ -46,6 +46,10 @@ export interface SessionStore {
   /**
    * Applies a data patch to a live record, increments `version`. With `expectedVersion`, refuses
    * with `conflict` when the stored version differs. Concurrent patches of different keys all survive.
+   * With `maxDataBytes`, refuses with `too_large` (nothing written, version unchanged) when the patched data
+   * would serialize to more than that many UTF-8 bytes of JSON, checked in the same atomic step as the write,
+   * so many small patches cannot grow data past the limit. The size is of the store's own JSON text
+   * (JSON.stringify; PostgreSQL measures `jsonb::text`, which adds a space after each `:` and `,`).
    */
   updateData(id: string, patch: DataPatch, options: UpdateOptions): Promise<UpdateResult>;
 
@@ -124,11 +128,14 @@ export interface RotateUpdate {
 export interface UpdateOptions {
   now: number;
   expectedVersion: number | null;
+  /** Largest serialized data (UTF-8 bytes of JSON) the patched record may hold, or null (or absent) for no limit. */
+  maxDataBytes?: number | null;
 }
 
 export type UpdateResult =
   | { status: 'ok'; record: SessionRecord }
   | { status: 'conflict'; version: number }
+  | { status: 'too_large'; bytes: number }
   | { status: 'not_found' };
 
 /** One refresh-token family: the chain of refresh tokens that descend from one issue. */

@@ -49,6 +49,31 @@ export function registerDataScenarios(withManager: WithManager): void {
       });
     });
 
+    it('many small patches cannot grow data past maxDataBytes: data_too_large, nothing written', async () => {
+      await withManager({ maxDataBytes: 1024 }, async ({ manager, events }) => {
+        const { session } = await manager.create({ subject: newSubject(), data: { start: 0 } });
+        const results = [];
+        // Each patch is ~210 bytes, far under the limit alone; four fit, the fifth would pass 1024 bytes.
+        for (let i = 0; i < 8; i++) {
+          results.push(await manager.update(session.id, { set: { [`k${i}`]: 'v'.repeat(200) } }));
+        }
+        assert.deepEqual(
+          results.map((r) => (r.ok ? 'ok' : r.code)),
+          ['ok', 'ok', 'ok', 'ok', 'data_too_large', 'data_too_large', 'data_too_large', 'data_too_large'],
+        );
+        const refused = results[4];
+        assert.ok(refused !== undefined && !refused.ok && refused.code === 'data_too_large');
+        if (refused.code === 'data_too_large') assert.ok(refused.bytes > 1024, `bytes ${refused.bytes}`);
+        const stored = await manager.get(session.id);
+        assert.equal(stored?.version, 5);
+        assert.deepEqual(Object.keys(stored?.data ?? {}).sort(), ['k0', 'k1', 'k2', 'k3', 'start']);
+        assert.equal(events.filter((e) => e.type === 'data-updated').length, 4, 'no event for a refusal');
+        // Making room first lets the next patch in.
+        const swap = await manager.update(session.id, { set: { k4: 'v'.repeat(200) }, unset: ['k0'] });
+        assert.ok(swap.ok);
+      });
+    });
+
     it('list shows live sessions oldest first with created, last seen, ip, user agent and level; no hashes', async () => {
       await withManager({ idleTimeout: 1800, renewalFraction: 0.1 }, async ({ manager, clock }) => {
         const subject = newSubject();

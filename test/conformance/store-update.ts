@@ -153,6 +153,105 @@ export function registerUpdateTests(withStore: WithStore): void {
       });
     });
 
+    // Values of 150 characters: each key adds ~157 bytes (a few more as PostgreSQL jsonb text), so 6 keys stay
+    // well under 1000 bytes and a 7th passes it by ~100 bytes in either measure.
+    const LIMIT = 1000;
+    const big = (i: number): Record<string, string> => ({ [`k${i}`]: String(i % 10).repeat(150) });
+
+    it('maxDataBytes: a patch whose result passes the limit is refused, changing nothing', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { data: { keep: 'a' }, version: 3 });
+        await store.create(record, CREATE);
+        for (const expectedVersion of [null, 3]) {
+          const refused = await store.updateData(
+            record.id,
+            { set: { big: 'x'.repeat(2000) }, unset: ['keep'] },
+            { now: T0, expectedVersion, maxDataBytes: LIMIT },
+          );
+          assert.equal(refused.status, 'too_large');
+          if (refused.status === 'too_large') assert.ok(refused.bytes > 2000, `bytes ${refused.bytes}`);
+          assert.deepEqual(await store.get(record.id), record, 'data and version unchanged');
+        }
+        // A stale version is a conflict first, whatever the size.
+        assert.deepEqual(
+          await store.updateData(
+            record.id,
+            { set: { big: 'x'.repeat(2000) } },
+            { now: T0, expectedVersion: 1, maxDataBytes: LIMIT },
+          ),
+          { status: 'conflict', version: 3 },
+        );
+        // The limit is on the data after the patch: unsetting a big key makes room for another.
+        const within = await store.updateData(
+          record.id,
+          { set: { small: 'y'.repeat(500) } },
+          { now: T0, expectedVersion: 3, maxDataBytes: LIMIT },
+        );
+        assert.equal(within.status, 'ok');
+        const swap = await store.updateData(
+          record.id,
+          { set: { other: 'z'.repeat(500) }, unset: ['small'] },
+          { now: T0, expectedVersion: null, maxDataBytes: LIMIT },
+        );
+        assert.equal(swap.status, 'ok');
+        const got = (await store.get(record.id)) as SessionRecord;
+        assert.deepEqual(got.data, { keep: 'a', other: 'z'.repeat(500) });
+        assert.equal(got.version, 5);
+        // No limit (null) is no limit.
+        const unlimited = await store.updateData(
+          record.id,
+          { set: { huge: 'h'.repeat(5000) } },
+          { now: T0, expectedVersion: null, maxDataBytes: null },
+        );
+        assert.equal(unlimited.status, 'ok');
+      });
+    });
+
+    it('maxDataBytes: growing by many small patches stops at the limit', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { data: {} });
+        await store.create(record, CREATE);
+        const statuses: string[] = [];
+        for (let i = 0; i < 10; i++) {
+          const result = await store.updateData(
+            record.id,
+            { set: big(i) },
+            { now: T0, expectedVersion: null, maxDataBytes: LIMIT },
+          );
+          statuses.push(result.status);
+        }
+        assert.deepEqual(statuses, [...Array(6).fill('ok'), ...Array(4).fill('too_large')]);
+        const got = (await store.get(record.id)) as SessionRecord;
+        assert.deepEqual(got.data, Object.assign({}, ...Array.from({ length: 6 }, (_, i) => big(i))));
+        assert.equal(got.version, 7);
+        assert.ok(Buffer.byteLength(JSON.stringify(got.data)) <= LIMIT);
+      });
+    });
+
+    it('maxDataBytes: 20 concurrent small patches: exactly as many as fit are written', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { data: {} });
+        await store.create(record, CREATE);
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.updateData(
+              record.id,
+              { set: big(i) },
+              { now: T0, expectedVersion: null, maxDataBytes: LIMIT },
+            ),
+          ),
+        );
+        assert.equal(results.filter((result) => result.status === 'ok').length, 6);
+        for (const result of results) {
+          if (result.status !== 'ok') assert.equal(result.status, 'too_large');
+        }
+        const got = (await store.get(record.id)) as SessionRecord;
+        assert.equal(Object.keys(got.data).length, 6);
+        assert.equal(got.version, 7);
+        assert.ok(Buffer.byteLength(JSON.stringify(got.data)) <= LIMIT);
+      });
+    });
+
     it('after delete: not_found, no insert', async () => {
       await withStore(async (store) => {
         const record = makeRecord(store);

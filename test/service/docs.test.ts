@@ -13,6 +13,7 @@ describe('service docs and error mapping', () => {
       'token_invalid',
       'session_expired',
       'version_conflict',
+      'data_too_large',
       'session_limit',
       'store_unavailable',
     ];

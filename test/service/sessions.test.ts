@@ -240,6 +240,30 @@ for (const store of ['memory', 'sqlite'] as const) {
       assert.equal(missing.status, 404);
     });
 
+    it('PATCHes that would grow data past maxDataBytes get 413 data_too_large and change nothing', async () => {
+      const { id } = await login('mona');
+      // Each body is ~40 KB, under the 64 KiB body limit and under maxDataBytes (65536) alone; two do not fit.
+      const first = await api.call('PATCH', `/v1/sessions/${id}/data`, { set: { a: 'a'.repeat(40_000) } });
+      assert.equal(first.status, 200, first.text);
+      const second = await api.call('PATCH', `/v1/sessions/${id}/data`, { set: { b: 'b'.repeat(40_000) } });
+      assert.equal(second.status, 413, second.text);
+      assert.equal(second.body.error?.code, 'data_too_large');
+      assert.equal(second.body.error?.limit, 65536);
+      assert.ok(Number((second.body.error as { bytes?: number } | undefined)?.bytes) > 80_000);
+      assert.match(second.body.error?.message ?? '', /over the 65536-byte limit; nothing was changed/);
+      const unchanged = await api.call('GET', `/v1/sessions/${id}`);
+      assert.equal(unchanged.body.session?.version, 2);
+      assert.deepEqual(Object.keys(unchanged.body.session?.data ?? {}), ['a']);
+      // Replacing the big key instead fits.
+      const swap = await api.call('PATCH', `/v1/sessions/${id}/data`, {
+        set: { b: 'b'.repeat(40_000) },
+        unset: ['a'],
+        version: 2,
+      });
+      assert.equal(swap.status, 200, swap.text);
+      assert.equal(swap.body.session?.version, 3);
+    });
+
     it('a patch racing a revoke never brings the session back', async () => {
       const { token, id } = await login('liam');
       const [patched, revoked] = await Promise.all([

@@ -162,6 +162,15 @@ export const sessionRoutes: readonly Route[] = [
         { version: version ?? null },
       );
       if (!result.ok && result.code === 'not_found') throw notFound('No live session has this id.');
+      if (!result.ok && result.code === 'data_too_large') {
+        const limit = context.service.manager.options.maxDataBytes;
+        throw new HttpError(
+          413,
+          'data_too_large',
+          `The session data would be ${result.bytes} bytes after this patch, over the ${limit}-byte limit; nothing was changed.`,
+          { extra: { bytes: result.bytes, limit } },
+        );
+      }
       if (!result.ok) {
         throw new HttpError(
           409,

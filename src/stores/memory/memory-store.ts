@@ -1,4 +1,5 @@
 import { StoreUnavailableError } from '../../core/errors.js';
+import { dataBytes, overLimit } from '../shared/data-size.js';
 import { applyPatch, type DataPatch, expiresAt, type SessionRecord } from '../../core/session.js';
 import type {
   CreateOptions,
@@ -129,7 +130,13 @@ export class MemoryStore implements SessionStore {
     if (options.expectedVersion !== null && options.expectedVersion !== record.version) {
       return { status: 'conflict', version: record.version };
     }
-    record.data = deepFreeze(structuredClone(applyPatch(record.data, patch)));
+    const data = applyPatch(record.data, patch);
+    // Checked on the patched data, before any write: each patch alone may be small, the sum may not grow past the limit.
+    if (options.maxDataBytes !== null && options.maxDataBytes !== undefined) {
+      const bytes = dataBytes(data);
+      if (overLimit(bytes, options.maxDataBytes)) return { status: 'too_large', bytes };
+    }
+    record.data = deepFreeze(structuredClone(data));
     record.version += 1;
     return { status: 'ok', record: { ...record } };
   }

@@ -205,27 +205,51 @@ export class PostgresStore implements SessionStore {
   async updateData(id: string, patch: DataPatch, options: UpdateOptions): Promise<UpdateResult> {
     this.#open();
     if (!isSessionId(id)) return { status: 'not_found' };
-    // One UPDATE: `-` removes keys, `||` merges the set keys; the row lock serializes concurrent patches,
-    // and each re-reads the latest row, so patches of different keys all survive.
-    const result = await this.#query<SessionRow>(
-      'updateData',
-      `UPDATE ${this.#t.sessions} SET data = (data - $2::text[]) || $3::jsonb, version = version + 1
-       WHERE id = $1 AND expires_at > $4 AND ($5::integer IS NULL OR version = $5)
-       RETURNING ${SESSION_COLUMNS}`,
-      [id, patch.unset ?? [], JSON.stringify(patch.set ?? {}), options.now, options.expectedVersion],
-    );
-    const row = result.rows[0];
-    if (row !== undefined) return { status: 'ok', record: toRecord(row) };
-    if (options.expectedVersion === null) return { status: 'not_found' };
-    const current = await this.#query<{ version: number }>(
-      'updateData',
-      `SELECT version FROM ${this.#t.sessions} WHERE id = $1 AND expires_at > $2`,
-      [id, options.now],
-    );
-    const found = current.rows[0];
-    return found === undefined
-      ? { status: 'not_found' }
-      : { status: 'conflict', version: Number(found.version) };
+    const limit = options.maxDataBytes ?? null;
+    const params = [
+      id,
+      patch.unset ?? [],
+      JSON.stringify(patch.set ?? {}),
+      options.now,
+      options.expectedVersion,
+      limit,
+    ];
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      // One UPDATE: `-` removes keys, `||` merges the set keys; the row lock serializes concurrent patches,
+      // and each re-reads the latest row, so patches of different keys all survive. The size limit is in the
+      // same WHERE, so it is checked on the row this UPDATE writes (re-checked after waiting for a lock): many
+      // small patches cannot grow data past it. It measures jsonb::text, PostgreSQL's own JSON text, which has
+      // a space after each ':' and ',' (a few bytes more than JSON.stringify).
+      const result = await this.#query<SessionRow>(
+        'updateData',
+        `UPDATE ${this.#t.sessions} SET data = (data - $2::text[]) || $3::jsonb, version = version + 1
+         WHERE id = $1 AND expires_at > $4 AND ($5::integer IS NULL OR version = $5)
+           AND ($6::integer IS NULL OR octet_length(((data - $2::text[]) || $3::jsonb)::text) <= $6)
+         RETURNING ${SESSION_COLUMNS}`,
+        params,
+      );
+      const row = result.rows[0];
+      if (row !== undefined) return { status: 'ok', record: toRecord(row) };
+      if (options.expectedVersion === null && limit === null) return { status: 'not_found' };
+      // Why did it not write? Read-only: a refusal changes nothing.
+      const current = await this.#query<{ version: number; bytes: number | null }>(
+        'updateData',
+        `SELECT version, CASE WHEN $5::integer IS NULL THEN NULL
+                ELSE octet_length(((data - $2::text[]) || $3::jsonb)::text) END AS bytes
+         FROM ${this.#t.sessions} WHERE id = $1 AND expires_at > $4`,
+        [id, patch.unset ?? [], params[2], options.now, limit],
+      );
+      const found = current.rows[0];
+      if (found === undefined) return { status: 'not_found' };
+      const version = Number(found.version);
+      if (options.expectedVersion !== null && version !== options.expectedVersion) {
+        return { status: 'conflict', version };
+      }
+      const bytes = found.bytes === null ? null : Number(found.bytes);
+      if (limit !== null && bytes !== null && bytes > limit) return { status: 'too_large', bytes };
+      // Another patch changed the row between the two statements and the patch fits now: try again.
+    }
+    throw new StoreUnavailableError('postgres store: too many concurrent patches of one session');
   }
 
   async delete(id: string): Promise<SessionRecord | null> {

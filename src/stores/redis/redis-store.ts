@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { StoreUnavailableError } from '../../core/errors.js';
+import { overLimit } from '../shared/data-size.js';
 import { applyPatch, type DataPatch, expiresAt, type SessionRecord } from '../../core/session.js';
 import { isSessionId } from '../../core/token.js';
 import type {
@@ -239,13 +240,17 @@ export class RedisStore implements SessionStore {
       if (options.expectedVersion !== null && options.expectedVersion !== current.version) {
         return { status: 'conflict', version: current.version };
       }
-      const data = applyPatch(current.data, patch);
+      const json = JSON.stringify(applyPatch(current.data, patch));
+      // The compare-and-set below writes only over this exact version, so the size checked here is the size
+      // of what would be stored: a refusal needs no write, a lost race re-reads and checks again.
+      const bytes = Buffer.byteLength(json);
+      if (overLimit(bytes, options.maxDataBytes)) return { status: 'too_large', bytes };
       const reply = (await this.#eval(
         'updateData',
         lua.UPDATE,
         true,
         [key],
-        [options.now, String(current.version), JSON.stringify(data)],
+        [options.now, String(current.version), json],
       )) as string[];
       if (reply[0] === 'not_found') return { status: 'not_found' };
       if (reply[0] === 'ok') {

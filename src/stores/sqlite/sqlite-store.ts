@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { StoreUnavailableError } from '../../core/errors.js';
+import { overLimit } from '../shared/data-size.js';
 import { applyPatch, type DataPatch, type SessionRecord } from '../../core/session.js';
 import type {
   CreateOptions,
@@ -88,8 +89,12 @@ export class SqliteStore implements SessionStore {
       }
       const record = rowToRecord(row);
       record.data = applyPatch(record.data, patch);
+      const json = JSON.stringify(record.data);
+      // Inside the IMMEDIATE transaction: the size is of the data this write would store, never a stale read.
+      const bytes = Buffer.byteLength(json);
+      if (overLimit(bytes, opts.maxDataBytes)) return { status: 'too_large', bytes };
       record.version += 1;
-      sql.writeData.run(JSON.stringify(record.data), id, row.version);
+      sql.writeData.run(json, id, row.version);
       return { status: 'ok', record };
     };
     this.#update = this.#db.transaction(update).immediate;
