@@ -20,6 +20,7 @@ import {
   type SessionRecord,
   toSession,
 } from './session.js';
+import { type LevelRequirement, meetsLevel } from './session-rules.js';
 import { hashSecret, isSessionId, mintToken, newSessionId, parseToken } from './token.js';
 
 export interface ClientInfo {
@@ -53,12 +54,7 @@ export type UpdateDataResult<Data extends SessionData> =
   | { ok: false; code: 'data_too_large'; bytes: number }
   | { ok: false; code: 'not_found' };
 
-export interface LevelRequirement {
-  /** Minimum authentication level. */
-  level: number;
-  /** Seconds since the level was reached after which it no longer counts ("sudo mode" window). */
-  maxAge?: number;
-}
+export type { LevelRequirement } from './session-rules.js';
 
 /**
  * The session engine: issues, validates, renews, rotates and ends opaque server-side sessions.
@@ -208,9 +204,17 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return { ok: true, session: toSession<Data>(record), renewed, stale };
   }
 
-  /** Issues a new token for the same session; the old one stops working (after `rotationGrace`, if set). */
-  rotate(token: string | null | undefined, client: ClientInfo = {}): Promise<RotateResult<Data>> {
-    return this.#rotate(token, client, undefined);
+  /**
+   * Issues a new token for the same session; the old one stops working (after `rotationGrace`, if set).
+   * `validated` is this request's own `validate` result for the same token: passing it saves a second read
+   * (the store's compare-and-set on the secret hash still refuses a token revoked or rotated since).
+   */
+  rotate(
+    token: string | null | undefined,
+    client: ClientInfo = {},
+    validated?: ValidationResult<Data>,
+  ): Promise<RotateResult<Data>> {
+    return this.#rotate(token, client, undefined, validated);
   }
 
   /**
@@ -221,17 +225,16 @@ export class SessionManager<Data extends SessionData = SessionData> {
     token: string | null | undefined,
     level: number,
     client: ClientInfo = {},
+    validated?: ValidationResult<Data>,
   ): Promise<RotateResult<Data>> {
     if (!Number.isInteger(level) || level < 0)
       throw new TypeError('tessera: level must be a non-negative integer');
-    return this.#rotate(token, client, level);
+    return this.#rotate(token, client, level, validated);
   }
 
   /** Whether a session meets a level requirement (with an optional freshness window). */
   hasLevel(session: Session<SessionData>, requirement: LevelRequirement): boolean {
-    if (session.level < requirement.level) return false;
-    if (requirement.maxAge === undefined) return true;
-    return session.levelAt !== null && this.options.clock() - session.levelAt <= requirement.maxAge * 1000;
+    return meetsLevel(session, requirement, this.options.clock());
   }
 
   /** Ends the session a token belongs to (logout). Returns whether a session was ended. */
@@ -366,11 +369,14 @@ export class SessionManager<Data extends SessionData = SessionData> {
     token: string | null | undefined,
     client: ClientInfo,
     level: number | undefined,
+    validated: ValidationResult<Data> | undefined,
   ): Promise<RotateResult<Data>> {
-    const current = await this.validate(token, client);
+    const current = validated?.ok === true ? validated : await this.validate(token, client);
     if (!current.ok) return current;
     if (current.stale) return tokenInvalid('secret_mismatch');
-    const parsed = parseToken(token) as { sessionId: string; secret: string };
+    const parsed = parseToken(token);
+    // A `validated` result must be this token's own.
+    if (parsed === null || parsed.sessionId !== current.session.id) return tokenInvalid('malformed');
     const { clock, random, idleMs, rotationGraceMs } = this.options;
     const now = clock();
     const oldHash = hashSecret(parsed.secret);

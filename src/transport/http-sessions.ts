@@ -1,4 +1,11 @@
 import type { ClientInfo, CreateInput, IssuedSession, SessionManager } from '../core/manager.js';
+import type { TesseraEvent } from '../core/events.js';
+import {
+  ANONYMOUS_SUBJECT_PREFIX,
+  isAnonymousSession,
+  type LevelRequirement,
+} from '../core/session-rules.js';
+import { type ClearSiteDataType, type CookieSessionMode, resolveClearSiteData } from './session-mode.js';
 import type { ValidationFailure } from '../core/outcome.js';
 import type { Authentication, SessionAuthenticator } from './authenticator.js';
 import { tokenInvalid } from '../core/outcome.js';
@@ -30,10 +37,19 @@ export interface HttpSessionsOptions {
    * @default {} (on, with a random per-process token key)
    */
   csrf?: CsrfOptions | false;
+  /**
+   * `Clear-Site-Data` types sent on logout (ASVS 5.0 14.3.1), so the browser drops what the session left
+   * behind. `"cookies"` clears every cookie of the registrable domain; add `'storage'` and `'cache'` to clear
+   * those too; `false` sends none.
+   * @default ['cookies']
+   */
+  clearSiteData?: readonly ClearSiteDataType[] | false;
 }
 
-/** Subject prefix of anonymous pre-login sessions (`startAnonymous`). Do not give users subjects like it. */
-export const ANONYMOUS_SUBJECT_PREFIX = 'anonymous:';
+export { ANONYMOUS_SUBJECT_PREFIX };
+
+/** The token each validated or issued session came with, for the actions of the same request. */
+const tokens = new WeakMap<object, string>();
 
 export interface IssuedHttpSession<Data extends SessionData> extends IssuedSession<Data> {
   readonly setCookies: string[];
@@ -47,11 +63,14 @@ export type HttpRotation<Data extends SessionData> =
  * Sessions over HTTP: reads the token from the cookie or a bearer header, validates it, and says which cookies
  * to set. Knows no framework; adapters turn their requests into `RequestFacts` and write the replies.
  */
-export class HttpSessions<Data extends SessionData = SessionData> implements SessionAuthenticator<Data> {
+export class HttpSessions<Data extends SessionData = SessionData>
+  implements SessionAuthenticator<Data>, CookieSessionMode<Data>
+{
   readonly manager: SessionManager<Data>;
   readonly cookie: ResolvedCookieOptions;
   /** The CSRF guard, or null when turned off. */
   readonly csrf: CsrfGuard | null;
+  readonly clearSiteData: string | null;
   readonly #bearer: boolean;
 
   constructor(manager: SessionManager<Data>, options: HttpSessionsOptions = {}) {
@@ -60,11 +79,24 @@ export class HttpSessions<Data extends SessionData = SessionData> implements Ses
     this.#bearer = options.bearer ?? true;
     this.csrf =
       options.csrf === false ? null : new CsrfGuard({ random: manager.options.random, ...options.csrf });
+    this.clearSiteData = resolveClearSiteData(options.clearSiteData);
+  }
+
+  get cookieName(): string {
+    return this.cookie.name;
+  }
+
+  emit(event: Omit<TesseraEvent, 'at'> & { at?: number }): void {
+    this.manager.emit(event);
+  }
+
+  hasLevel(session: Session<SessionData>, requirement: LevelRequirement): boolean {
+    return this.manager.hasLevel(session, requirement);
   }
 
   /** Reads and validates the request's token. Store faults throw `StoreUnavailableError`. */
   async authenticate(request: RequestFacts): Promise<Authentication<Data>> {
-    const source = readToken(request, { cookieName: this.cookie.name, cookie: true, bearer: this.#bearer });
+    const source = this.#read(request);
     if (source.kind === 'missing') {
       return { result: await this.manager.validate(null), setCookies: [], via: null };
     }
@@ -73,6 +105,7 @@ export class HttpSessions<Data extends SessionData = SessionData> implements Ses
       return { result: tokenInvalid(source.reason), setCookies: [this.clearCookie()], via: null };
     }
     const result = await this.manager.validate(source.token, clientOf(request));
+    if (result.ok) tokens.set(result.session, source.token);
     const setCookies: string[] = [];
     if (source.via === 'cookie') {
       if (!result.ok) setCookies.push(this.clearCookie());
@@ -83,33 +116,50 @@ export class HttpSessions<Data extends SessionData = SessionData> implements Ses
 
   /**
    * Starts a session at login. Any session the request already carried is ended first, so a token planted
-   * before login (session fixation) or a pre-login session never becomes the logged-in one.
+   * before login (session fixation) or a pre-login session never becomes the logged-in one. With `current`
+   * (this request's authentication, from the request path) the session it validated is ended by id, with no
+   * second read.
    */
   async login(
     request: RequestFacts,
     input: Omit<CreateInput<Data>, keyof ClientInfo>,
+    current?: Authentication<Data>,
   ): Promise<IssuedHttpSession<Data>> {
-    const previous = readToken(request, { cookieName: this.cookie.name, cookie: true, bearer: this.#bearer });
-    if (previous.kind === 'present') await this.manager.revoke(previous.token, 'login');
+    if (current !== undefined) {
+      // Validated once already: end the session it found, if any (a refused token has nothing to end).
+      if (current.result.ok) await this.manager.revokeById(current.result.session.id, 'login');
+    } else {
+      const previous = this.#read(request);
+      if (previous.kind === 'present') await this.manager.revoke(previous.token, 'login');
+    }
     const issued = await this.manager.create({ ...input, ...clientOf(request) });
+    tokens.set(issued.session, issued.token);
     return { ...issued, setCookies: [this.sessionCookie(issued.token, issued.session)] };
   }
 
   /** Ends the request's session and clears its cookie. */
-  async logout(request: RequestFacts): Promise<{ revoked: boolean; setCookies: string[] }> {
-    const source = readToken(request, { cookieName: this.cookie.name, cookie: true, bearer: this.#bearer });
-    const revoked = source.kind === 'present' ? await this.manager.revoke(source.token, 'logout') : false;
+  async logout(
+    request: RequestFacts,
+    current?: Authentication<Data>,
+  ): Promise<{ revoked: boolean; setCookies: string[] }> {
+    let revoked = false;
+    if (current !== undefined) {
+      if (current.result.ok) revoked = await this.manager.revokeById(current.result.session.id, 'logout');
+    } else {
+      const source = this.#read(request);
+      revoked = source.kind === 'present' ? await this.manager.revoke(source.token, 'logout') : false;
+    }
     return { revoked, setCookies: [this.clearCookie()] };
   }
 
   /** Rotates the request's token (for example after a privilege change) and sets the new cookie. */
-  rotate(request: RequestFacts): Promise<HttpRotation<Data>> {
-    return this.#replace(request, undefined);
+  rotate(request: RequestFacts, current?: Authentication<Data>): Promise<HttpRotation<Data>> {
+    return this.#replace(request, undefined, current);
   }
 
   /** Step-up: rotates and records `level`. Call after re-checking credentials. */
-  elevate(request: RequestFacts, level: number): Promise<HttpRotation<Data>> {
-    return this.#replace(request, level);
+  elevate(request: RequestFacts, level: number, current?: Authentication<Data>): Promise<HttpRotation<Data>> {
+    return this.#replace(request, level, current);
   }
 
   /**
@@ -154,12 +204,13 @@ export class HttpSessions<Data extends SessionData = SessionData> implements Ses
       ...(data === undefined ? {} : { data }),
       ...clientOf(request),
     });
+    tokens.set(issued.session, issued.token);
     return { ...issued, setCookies: [this.sessionCookie(issued.token, issued.session)] };
   }
 
   /** Whether a session is an anonymous pre-login one (from `startAnonymous`). */
   isAnonymous(session: Pick<Session<SessionData>, 'subject' | 'level'>): boolean {
-    return session.level === 0 && session.subject.startsWith(ANONYMOUS_SUBJECT_PREFIX);
+    return isAnonymousSession(session);
   }
 
   /** `Set-Cookie` for a token, expiring with the session's idle window. */
@@ -173,17 +224,30 @@ export class HttpSessions<Data extends SessionData = SessionData> implements Ses
     return serializeClearCookie(this.cookie);
   }
 
-  async #replace(request: RequestFacts, level: number | undefined): Promise<HttpRotation<Data>> {
-    const source = readToken(request, { cookieName: this.cookie.name, cookie: true, bearer: this.#bearer });
-    const token = source.kind === 'present' ? source.token : null;
-    if (source.kind === 'refused')
+  #read(request: RequestFacts): ReturnType<typeof readToken> {
+    return readToken(request, { cookieName: this.cookie.name, cookie: true, bearer: this.#bearer });
+  }
+
+  async #replace(
+    request: RequestFacts,
+    level: number | undefined,
+    current: Authentication<Data> | undefined,
+  ): Promise<HttpRotation<Data>> {
+    // The request path already validated this request's token: rotate that one, with no second read.
+    const known = current?.result.ok === true ? current.result : undefined;
+    const knownToken = known === undefined ? undefined : tokens.get(known.session);
+    const source = knownToken === undefined ? this.#read(request) : null;
+    if (source?.kind === 'refused')
       return { ...tokenInvalid(source.reason), setCookies: [this.clearCookie()] };
+    const token = knownToken ?? (source?.kind === 'present' ? source.token : null);
+    const validated = knownToken === undefined ? undefined : known;
     const client = clientOf(request);
     const result =
       level === undefined
-        ? await this.manager.rotate(token, client)
-        : await this.manager.elevate(token, level, client);
-    if (!result.ok) return { ...result, setCookies: source.kind === 'present' ? [this.clearCookie()] : [] };
+        ? await this.manager.rotate(token, client, validated)
+        : await this.manager.elevate(token, level, client, validated);
+    if (!result.ok) return { ...result, setCookies: token !== null ? [this.clearCookie()] : [] };
+    tokens.set(result.session, result.token);
     return { ...result, setCookies: [this.sessionCookie(result.token, result.session)] };
   }
 }

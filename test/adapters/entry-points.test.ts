@@ -1,3 +1,4 @@
+import type { HttpSessions } from '../../src/transport/http-sessions.js';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,17 +14,18 @@ import { createWorld, type World } from './world.js';
 /** The older one-call entry points (`authenticateNode`, fetch `protect`) apply the same CSRF defence. */
 describe('authenticateNode and protect apply the CSRF defence of HttpSessions', () => {
   let world: World;
+  const sessions = (): HttpSessions => world.mode as HttpSessions;
   const servers: Record<'node' | 'fetch', MatrixServer> = {} as Record<'node' | 'fetch', MatrixServer>;
 
   before(async () => {
     world = createWorld();
     servers.node = await listen(
       createServer(async (request, response) => {
-        const session = await authenticateNode(world.sessions, request, response);
+        const session = await authenticateNode(world.mode, request, response);
         if (session !== null) response.end(JSON.stringify({ id: session.id }));
       }),
     );
-    const handler = protect(world.sessions, (_request, { session }) => Response.json({ id: session.id }));
+    const handler = protect(world.mode, (_request, { session }) => Response.json({ id: session.id }));
     servers.fetch = await new Promise((resolve) => {
       const server = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
         resolve({
@@ -40,8 +42,8 @@ describe('authenticateNode and protect apply the CSRF defence of HttpSessions', 
 
   for (const name of ['node', 'fetch'] as const) {
     it(`${name}: refuses a cross-site POST and a POST without token; accepts header and form tokens`, async () => {
-      const { token, session } = await world.sessions.manager.create({ subject: `entry-${name}` });
-      const csrf = world.sessions.csrfToken(session);
+      const { token, session } = await sessions().manager.create({ subject: `entry-${name}` });
+      const csrf = sessions().csrfToken(session);
       const origin = servers[name].origin;
       assertRefused(
         await call(origin, '/', { method: 'POST', cookie: token, site: 'cross-site' }),

@@ -4,8 +4,8 @@ import { tesseraExpress } from '../../src/adapters/express/index.js';
 import { listen } from './listen.js';
 import { runAdapterMatrix } from './matrix.js';
 
-runAdapterMatrix('express', async (sessions) => {
-  const auth = tesseraExpress(sessions);
+runAdapterMatrix('express', async (world) => {
+  const auth = tesseraExpress(world.mode);
   const app = express();
   app.use(express.urlencoded({ extended: false }));
   app.use(auth.middleware);
@@ -43,7 +43,7 @@ runAdapterMatrix('express', async (sessions) => {
   });
   app.post('/revoke-others', auth.requireSession(), async (req, res) => {
     const session = auth.session(req)!;
-    const revoked = await sessions.manager.revokeSubject(session.subject, { except: session.id });
+    const revoked = await world.revokeOthers(session);
     res.json({ revoked });
   });
   app.post('/action', auth.requireSession(), (_req, res) => {

@@ -13,7 +13,7 @@ async function originOf(app: FastifyInstance): Promise<string> {
 
 describe('fastify plugin encapsulation (fastify-plugin semantics)', () => {
   it('registered at the root, decorates the root and guards every route', async () => {
-    const { sessions } = createWorld();
+    const { mode: sessions } = createWorld();
     const app = Fastify();
     await app.register(tesseraFastify, { sessions });
     app.post('/write', async () => ({ ok: true }));
@@ -28,7 +28,7 @@ describe('fastify plugin encapsulation (fastify-plugin semantics)', () => {
   });
 
   it('registered inside a child plugin, guards only that plugin and leaves siblings alone', async () => {
-    const { sessions } = createWorld();
+    const { mode: sessions } = createWorld();
     const app = Fastify();
     let insideHasDecorator = false;
     await app.register(async (child) => {

@@ -3,7 +3,7 @@ import { tesseraFastify } from '../../src/adapters/fastify/index.js';
 import type { MatrixServer } from './matrix.js';
 import { runAdapterMatrix } from './matrix.js';
 
-runAdapterMatrix('fastify', async (sessions): Promise<MatrixServer> => {
+runAdapterMatrix('fastify', async (world): Promise<MatrixServer> => {
   const app = Fastify();
   // A minimal urlencoded parser (what @fastify/formbody does), so forms reach request.body.
   app.addContentTypeParser(
@@ -13,7 +13,7 @@ runAdapterMatrix('fastify', async (sessions): Promise<MatrixServer> => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     },
   );
-  await app.register(tesseraFastify, { sessions });
+  await app.register(tesseraFastify, { sessions: world.mode });
   app.setErrorHandler(app.tessera.errorHandler);
   const { tessera } = app;
   app.get('/public', async (request) => ({ session: request.session?.id ?? null }));
@@ -42,7 +42,7 @@ runAdapterMatrix('fastify', async (sessions): Promise<MatrixServer> => {
   app.get('/admin', { preHandler: tessera.requireLevel(2) }, async () => ({ ok: true }));
   app.post('/revoke-others', { preHandler: tessera.requireSession }, async (request) => {
     const session = request.session!;
-    return { revoked: await sessions.manager.revokeSubject(session.subject, { except: session.id }) };
+    return { revoked: await world.revokeOthers(session) };
   });
   app.post('/action', { preHandler: tessera.requireSession }, async () => ({ ok: true }));
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -6,8 +6,8 @@ import { errorReply, replyToResponse } from '../../src/transport/reply.js';
 import type { MatrixServer } from './matrix.js';
 import { runAdapterMatrix } from './matrix.js';
 
-runAdapterMatrix('hono', async (sessions): Promise<MatrixServer> => {
-  const auth = tesseraHono(sessions);
+runAdapterMatrix('hono', async (world): Promise<MatrixServer> => {
+  const auth = tesseraHono(world.mode);
   const app = new Hono<TesseraEnv>();
   app.onError((error) => replyToResponse(errorReply(error)));
   app.use(auth.middleware);
@@ -39,7 +39,7 @@ runAdapterMatrix('hono', async (sessions): Promise<MatrixServer> => {
   app.get('/admin', auth.requireLevel(2), (c) => c.json({ ok: true }));
   app.post('/revoke-others', auth.requireSession(), async (c) => {
     const session = c.get('session')!;
-    return c.json({ revoked: await sessions.manager.revokeSubject(session.subject, { except: session.id }) });
+    return c.json({ revoked: await world.revokeOthers(session) });
   });
   app.post('/action', auth.requireSession(), async (c) => {
     await c.req.parseBody(); // the handler can still read the body the middleware looked at

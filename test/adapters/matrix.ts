@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { HttpSessions } from '../../src/transport/http-sessions.js';
 import { assertCleared, assertRefused, COOKIE_NAME, type CallOptions, call, type Reply } from './client.js';
-import { ABSOLUTE_SECONDS, createWorld, IDLE_SECONDS, type World } from './world.js';
+import { ABSOLUTE_SECONDS, createWorld, IDLE_SECONDS, MODES, type ModeName, type World } from './world.js';
 
 /**
- * The behaviour matrix: the same scenarios over real HTTP through every adapter. An adapter joins by writing one
- * file that starts a server with these routes, using only that adapter's native API:
+ * The behaviour matrix: the same scenarios over real HTTP through every adapter and every cookie session mode
+ * (server-side and sealed; access tokens in `access-matrix.ts`). An adapter joins by writing one file that starts
+ * a server with these routes for `world.mode`, using only that adapter's native API:
  *
  * | route                 | guard          | does                                                        | answers            |
  * |-----------------------|----------------|-------------------------------------------------------------|--------------------|
@@ -19,7 +19,7 @@ import { ABSOLUTE_SECONDS, createWorld, IDLE_SECONDS, type World } from './world
  * | POST /rotate          | session        | rotate                                                      | `{ id }`           |
  * | POST /elevate         | session        | elevate to level 2                                          | `{ id, level }`    |
  * | GET  /admin           | level 2        | —                                                           | `{ ok: true }`     |
- * | POST /revoke-others   | session        | `manager.revokeSubject(subject, { except: id })`            | `{ revoked: n }`   |
+ * | POST /revoke-others   | session        | `world.revokeOthers(session)` (server-side mode)             | `{ revoked: n }`   |
  * | POST /action          | session        | a state change (CSRF-checked, form field `_csrf`)           | `{ ok: true }`     |
  *
  * Unsafe routes parse urlencoded bodies the framework's usual way. Every response is JSON.
@@ -30,17 +30,26 @@ export interface MatrixServer {
   close(): Promise<void>;
 }
 
-export type StartServer = (sessions: HttpSessions) => Promise<MatrixServer>;
+export type StartServer = (world: World) => Promise<MatrixServer>;
 
 export function runAdapterMatrix(name: string, start: StartServer): void {
-  describe(`adapter matrix: ${name}`, () => {
+  for (const mode of MODES) runModeMatrix(name, mode, start);
+}
+
+function runModeMatrix(name: string, mode: ModeName, start: StartServer): void {
+  const serverSide = mode === 'server-side';
+  /** Rows about the store, or bearer tokens, of server-side sessions: declared only in that mode. */
+  const itServerSide = (title: string, fn: () => Promise<void>): void => {
+    if (serverSide) it(title, fn);
+  };
+  describe(`adapter matrix: ${name} × ${mode}`, () => {
     let world: World;
     let server: MatrixServer;
     let subjects = 0;
 
     before(async () => {
-      world = createWorld();
-      server = await start(world.sessions);
+      world = createWorld(mode);
+      server = await start(world);
     });
     after(async () => {
       await server.close();
@@ -48,6 +57,10 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
 
     const request = (path: string, options?: CallOptions): Promise<Reply> =>
       call(server.origin, path, options);
+    const refusedCsrf = (reply: Reply): void => {
+      assertRefused(reply, 403, 'csrf_rejected');
+      assert.match(reply.headers.get('vary') ?? '', /Sec-Fetch-Site/);
+    };
 
     /** Logs a fresh subject in and returns its token, id and a CSRF token. */
     async function login(
@@ -99,24 +112,27 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         assert.deepEqual(reply.setCookies, [], 'no cookie before the renewal threshold');
       });
 
-      it('answers 503 store_unavailable with Retry-After when the store fails (fail closed)', async () => {
-        const user = await login();
-        world.storeDown = true;
-        try {
-          const reply = await request('/me', { cookie: user.token });
-          assertRefused(reply, 503, 'store_unavailable');
-          assert.ok(Number(reply.headers.get('retry-after')) >= 1);
-          const action = await request('/action', {
-            method: 'POST',
-            cookie: user.token,
-            form: { _csrf: user.csrf },
-          });
-          assertRefused(action, 503, 'store_unavailable');
-        } finally {
-          world.storeDown = false;
-        }
-        assert.equal((await request('/me', { cookie: user.token })).status, 200);
-      });
+      itServerSide(
+        'answers 503 store_unavailable with Retry-After when the store fails (fail closed)',
+        async () => {
+          const user = await login();
+          world.storeDown = true;
+          try {
+            const reply = await request('/me', { cookie: user.token });
+            assertRefused(reply, 503, 'store_unavailable');
+            assert.ok(Number(reply.headers.get('retry-after')) >= 1);
+            const action = await request('/action', {
+              method: 'POST',
+              cookie: user.token,
+              form: { _csrf: user.csrf },
+            });
+            assertRefused(action, 503, 'store_unavailable');
+          } finally {
+            world.storeDown = false;
+          }
+          assert.equal((await request('/me', { cookie: user.token })).status, 200);
+        },
+      );
     });
 
     describe('lifetime', () => {
@@ -125,7 +141,8 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         world.clock.advance(IDLE_SECONDS * 100 + 1000); // past the renewal fraction (10% of idle), in ms
         const reply = await request('/me', { cookie: user.token });
         assert.equal(reply.status, 200);
-        assert.equal(reply.token, user.token, 'same token, new expiry');
+        if (world.revocable) assert.equal(reply.token, user.token, 'same token, new expiry');
+        else assert.ok(reply.token && reply.token !== user.token, 're-sealed with the new expiry inside');
         assert.match(reply.setCookies.join('\n'), new RegExp(`Max-Age=${IDLE_SECONDS}`));
       });
 
@@ -142,13 +159,17 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         const user = await login();
         const step = (IDLE_SECONDS - 10) * 1000;
         let elapsed = 0;
+        // The browser keeps whatever cookie the last reply set (a sealed session is re-sealed on renewal).
+        let token = user.token;
         while (elapsed + step < ABSOLUTE_SECONDS * 1000) {
           world.clock.advance(step);
           elapsed += step;
-          assert.equal((await request('/me', { cookie: user.token })).status, 200);
+          const renewed = await request('/me', { cookie: token });
+          assert.equal(renewed.status, 200);
+          token = renewed.token || token;
         }
         world.clock.advance(ABSOLUTE_SECONDS * 1000 - elapsed + 1000);
-        const reply = await request('/me', { cookie: user.token });
+        const reply = await request('/me', { cookie: token });
         assertRefused(reply, 440, 'session_expired');
         assert.equal(reply.body.error?.limit, 'absolute');
       });
@@ -168,7 +189,12 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         assert.equal(reply.status, 200, JSON.stringify(reply.body));
         assert.ok(reply.token && reply.token !== preLogin, 'a new token');
         assert.notEqual(reply.body.id, anonymous.body.id, 'a new session, not the pre-login one upgraded');
-        assertRefused(await request('/me', { cookie: preLogin }), 401, 'token_invalid');
+        // A pre-login seal is stateless: a copy still opens, but it never counts as signed in.
+        assertRefused(
+          await request('/me', { cookie: preLogin }),
+          401,
+          world.revocable ? 'token_invalid' : 'token_missing',
+        );
         assert.equal((await request('/me', { cookie: reply.token })).body.subject, 'fresh-login');
       });
 
@@ -201,7 +227,10 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         assert.equal(reply.status, 200);
         assert.equal(reply.body.revoked, true);
         assertCleared(reply);
-        assertRefused(await request('/me', { cookie: user.token }), 401, 'token_invalid');
+        // ASVS 5.0 14.3.1: the browser is told to drop what the session left behind.
+        assert.equal(reply.headers.get('clear-site-data'), '"cookies"');
+        if (world.revocable)
+          assertRefused(await request('/me', { cookie: user.token }), 401, 'token_invalid');
       });
 
       it('rotation issues a new token for the same session; the old one is dead', async () => {
@@ -214,7 +243,8 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         assert.equal(reply.status, 200, JSON.stringify(reply.body));
         assert.ok(reply.token && reply.token !== user.token);
         assert.equal(reply.body.id, user.id);
-        assertRefused(await request('/me', { cookie: user.token }), 401, 'token_invalid');
+        if (world.revocable)
+          assertRefused(await request('/me', { cookie: user.token }), 401, 'token_invalid');
         assert.equal((await request('/me', { cookie: reply.token })).status, 200);
         // The CSRF token is bound to the session id, which rotation keeps.
         const action = await request('/action', {
@@ -225,7 +255,7 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         assert.equal(action.status, 200);
       });
 
-      it('revoke-others ends every other session of the subject and keeps this one', async () => {
+      itServerSide('revoke-others ends every other session of the subject and keeps this one', async () => {
         const first = await login();
         const second = await login(first.subject);
         const reply = await request('/revoke-others', {
@@ -251,12 +281,14 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         assert.ok(elevated.token && elevated.token !== user.token, 'elevation rotates the token');
         assert.equal(elevated.body.level, 2);
         assert.equal((await request('/admin', { cookie: elevated.token })).status, 200);
-        assertRefused(await request('/admin', { cookie: user.token }), 401, 'token_invalid');
+        const old = await request('/admin', { cookie: user.token });
+        if (world.revocable) assertRefused(old, 401, 'token_invalid');
+        else assertRefused(old, 403, 'insufficient_level');
       });
     });
 
     describe('bearer tokens', () => {
-      it('accepts Authorization: Bearer and never sets a cookie for it', async () => {
+      itServerSide('accepts Authorization: Bearer and never sets a cookie for it', async () => {
         const user = await login();
         world.clock.advance(IDLE_SECONDS * 100 + 1000);
         const reply = await request('/me', { bearer: user.token });
@@ -265,24 +297,19 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         assert.deepEqual(reply.setCookies, []);
       });
 
-      it('skips CSRF checks for bearer requests (browsers never attach that header)', async () => {
+      itServerSide('skips CSRF checks for bearer requests (browsers never attach that header)', async () => {
         const user = await login();
         const reply = await request('/action', { method: 'POST', bearer: user.token, site: null });
         assert.equal(reply.status, 200, JSON.stringify(reply.body));
       });
 
-      it('answers 401 token_invalid for an unknown bearer token without a cookie', async () => {
+      itServerSide('answers 401 token_invalid for an unknown bearer token without a cookie', async () => {
         const reply = await request('/me', { bearer: `ts1.${'E'.repeat(26)}.${'F'.repeat(43)}` });
         assertRefused(reply, 401, 'token_invalid');
       });
     });
 
     describe('CSRF', () => {
-      const refusedCsrf = (reply: Reply): void => {
-        assertRefused(reply, 403, 'csrf_rejected');
-        assert.match(reply.headers.get('vary') ?? '', /Sec-Fetch-Site/);
-      };
-
       it('refuses Sec-Fetch-Site: cross-site even with a valid token, and emits csrf-rejected', async () => {
         const user = await login();
         const before = world.events.length;
@@ -315,6 +342,14 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
 
       it('refuses cross-site requests to anonymous unsafe routes too (login CSRF)', async () => {
         refusedCsrf(await request('/login?subject=victim', { method: 'POST', site: 'cross-site' }));
+        refusedCsrf(await request('/login?subject=victim', { method: 'POST', site: 'same-site' }));
+        refusedCsrf(
+          await request('/login?subject=victim', {
+            method: 'POST',
+            site: null,
+            headers: { origin: 'http://evil.example' },
+          }),
+        );
       });
 
       it('without Fetch Metadata, refuses a foreign Origin, Origin: null, a foreign Referer, and neither', async () => {
@@ -379,6 +414,71 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
         const reply = await request('/me', { cookie: user.token, site: 'cross-site' });
         assert.equal(reply.status, 200);
         assert.equal(reply.headers.get('vary')?.includes('Sec-Fetch-Site') ?? false, false);
+      });
+    });
+
+    describe('every path', () => {
+      it('marks authenticated responses Cache-Control: no-store and Vary: Cookie (no back button after logout)', async () => {
+        const user = await login();
+        const reply = await request('/me', { cookie: user.token });
+        assert.equal(reply.status, 200);
+        assert.deepEqual(reply.setCookies, []);
+        assert.match(reply.headers.get('cache-control') ?? '', /no-store/);
+        assert.match(reply.headers.get('vary') ?? '', /\bCookie\b/);
+        const action = await request('/action', {
+          method: 'POST',
+          cookie: user.token,
+          form: { _csrf: user.csrf },
+        });
+        assert.equal(action.status, 200);
+        assert.match(action.headers.get('cache-control') ?? '', /no-store/);
+      });
+
+      it('refuses a pre-login session on a state-changing route, CSRF token and all', async () => {
+        const anonymous = await request('/anonymous');
+        const reply = await request('/action', {
+          method: 'POST',
+          cookie: anonymous.token as string,
+          form: { _csrf: anonymous.body.csrf as string },
+        });
+        assertRefused(reply, 401, 'token_missing');
+      });
+
+      it('refuses a same-site page on another origin posting with the victim cookie', async () => {
+        const user = await login();
+        refusedCsrf(
+          await request('/action', {
+            method: 'POST',
+            cookie: user.token,
+            site: 'same-site',
+            headers: { origin: 'http://127.0.0.1:1' },
+            form: { _csrf: user.csrf },
+          }),
+        );
+      });
+
+      itServerSide('middleware + rotate reads the store once: get, rotate', async () => {
+        const user = await login();
+        world.storeCalls.length = 0;
+        const reply = await request('/rotate', {
+          method: 'POST',
+          cookie: user.token,
+          form: { _csrf: user.csrf },
+        });
+        assert.equal(reply.status, 200, JSON.stringify(reply.body));
+        assert.deepEqual(world.storeCalls, ['get', 'rotate']);
+      });
+
+      itServerSide('middleware + login over a session: get, delete, create', async () => {
+        const user = await login();
+        world.storeCalls.length = 0;
+        const reply = await request('/login?subject=again', {
+          method: 'POST',
+          cookie: user.token,
+          form: { _csrf: user.csrf },
+        });
+        assert.equal(reply.status, 200, JSON.stringify(reply.body));
+        assert.deepEqual(world.storeCalls, ['get', 'delete', 'create']);
       });
     });
   });

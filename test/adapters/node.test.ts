@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { appendCookies, guardNode, nodeRequestFacts, writeReply } from '../../src/adapters/node/index.js';
-import type { ValidationResult } from '../../src/core/outcome.js';
-import { levelRequiredReply, sessionRequiredReply } from '../../src/transport/guard.js';
-import type { HttpSessions } from '../../src/transport/http-sessions.js';
+import { openNode, writeReply } from '../../src/adapters/node/index.js';
+import { requireLevel, requireSignedIn } from '../../src/transport/pipeline.js';
+import type { HttpReply } from '../../src/transport/reply.js';
 import { errorReply } from '../../src/transport/reply.js';
 import { listen } from './listen.js';
 import { runAdapterMatrix } from './matrix.js';
+import type { World } from './world.js';
 
-/** node:http parses nothing: the app reads the urlencoded body itself and hands the field to the guard. */
+/** node:http parses nothing: the app reads the urlencoded body itself and hands the field to the request path. */
 async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
   if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
     return new URLSearchParams();
@@ -21,66 +21,50 @@ function json(response: ServerResponse, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-async function handle(
-  sessions: HttpSessions,
-  request: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> {
+async function handle(world: World, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const form = await readForm(request);
-  const result = await guardNode(sessions, request, response, { formToken: form.get('_csrf') });
-  if (result === null) return;
+  const rs = await openNode(world.mode, request, response, { formToken: form.get('_csrf') });
+  if (rs === null) return;
   const url = new URL(request.url ?? '/', 'http://localhost');
   const route = `${request.method} ${url.pathname}`;
-  const refuse = (check: (r: ValidationResult) => ReturnType<typeof sessionRequiredReply>): boolean => {
-    const refusal = check(result);
+  const refused = (refusal: HttpReply | null): boolean => {
     if (refusal !== null) writeReply(response, refusal);
     return refusal !== null;
   };
-  const needSession = () => refuse((r) => sessionRequiredReply(sessions, r));
-  const session = result.ok ? result.session : null;
   switch (route) {
     case 'GET /public':
-      return json(response, { session: session?.id ?? null });
+      return json(response, { session: rs.session?.id ?? null });
     case 'GET /anonymous': {
-      const issued = await sessions.startAnonymous(facts(request));
-      appendCookies(response, issued.setCookies);
-      return json(response, { id: issued.session.id, csrf: sessions.csrfToken(issued.session) });
+      const issued = await rs.startAnonymous();
+      return json(response, { id: issued.session.id, csrf: rs.csrfToken() });
     }
     case 'GET /csrf':
-      return json(response, { csrf: session === null ? null : sessions.csrfToken(session) });
-    case 'GET /me':
-      if (needSession() || session === null) return;
+      return json(response, { csrf: rs.session === null ? null : rs.csrfToken() });
+    case 'GET /me': {
+      if (refused(requireSignedIn(rs))) return;
+      const session = rs.session!;
       return json(response, { id: session.id, subject: session.subject, level: session.level });
+    }
     case 'POST /login': {
-      const issued = await sessions.login(facts(request), { subject: url.searchParams.get('subject') ?? '' });
-      appendCookies(response, issued.setCookies);
+      const issued = await rs.login({ subject: url.searchParams.get('subject') ?? '' });
       return json(response, { id: issued.session.id });
     }
-    case 'POST /logout': {
-      const ended = await sessions.logout(facts(request));
-      appendCookies(response, ended.setCookies);
-      return json(response, { revoked: ended.revoked });
-    }
+    case 'POST /logout':
+      return json(response, { revoked: await rs.logout() });
     case 'POST /rotate':
     case 'POST /elevate': {
-      if (needSession()) return;
-      const rotation =
-        route === 'POST /rotate'
-          ? await sessions.rotate(facts(request))
-          : await sessions.elevate(facts(request), 2);
-      appendCookies(response, rotation.setCookies);
-      return json(response, rotation.ok ? { id: rotation.session.id, level: rotation.session.level } : {});
+      if (refused(requireSignedIn(rs))) return;
+      const change = route === 'POST /rotate' ? await rs.rotate() : await rs.elevate(2);
+      return json(response, change.ok ? { id: change.session.id, level: change.session.level } : {});
     }
     case 'GET /admin':
-      if (refuse((r) => levelRequiredReply(sessions, r, { level: 2 }))) return;
+      if (refused(requireLevel(rs, { level: 2 }))) return;
       return json(response, { ok: true });
     case 'POST /revoke-others':
-      if (needSession() || session === null) return;
-      return json(response, {
-        revoked: await sessions.manager.revokeSubject(session.subject, { except: session.id }),
-      });
+      if (refused(requireSignedIn(rs))) return;
+      return json(response, { revoked: await world.revokeOthers(rs.session!) });
     case 'POST /action':
-      if (needSession()) return;
+      if (refused(requireSignedIn(rs))) return;
       return json(response, { ok: true });
     default:
       response.statusCode = 404;
@@ -88,11 +72,9 @@ async function handle(
   }
 }
 
-const facts = (request: IncomingMessage) => nodeRequestFacts(request);
-
-runAdapterMatrix('node', async (sessions) => {
+runAdapterMatrix('node', async (world) => {
   const server = createServer((request, response) => {
-    handle(sessions, request, response).catch((error: unknown) => writeReply(response, errorReply(error)));
+    handle(world, request, response).catch((error: unknown) => writeReply(response, errorReply(error)));
   });
   return listen(server);
 });

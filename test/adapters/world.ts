@@ -1,55 +1,91 @@
 import { type ManualClock, manualClock } from '../../src/core/clock.js';
 import type { TesseraEvent } from '../../src/core/events.js';
 import { createTessera } from '../../src/core/manager.js';
+import type { Session } from '../../src/core/session.js';
+import { SealedSessions } from '../../src/stateless/sealed/sealed-sessions.js';
 import type { SessionStore } from '../../src/stores/contract.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
 import { HttpSessions } from '../../src/transport/http-sessions.js';
+import type { CookieSessionMode } from '../../src/transport/session-mode.js';
+
+/** The cookie session modes every adapter serves through the one request path. */
+export type ModeName = 'server-side' | 'sealed';
+export const MODES: readonly ModeName[] = ['server-side', 'sealed'];
 
 /**
- * Everything a matrix scenario needs around one adapter: real sessions on a memory store, a clock the tests
- * move, a switch that makes the store fail like a lost connection, and the events the core emitted.
+ * Everything a matrix scenario needs around one adapter: a session mode on a memory store, a clock the tests
+ * move, a switch that makes the store fail like a lost connection, the events the core emitted, and a log
+ * of store calls.
  */
 export interface World {
-  readonly sessions: HttpSessions;
+  readonly name: ModeName;
+  readonly mode: CookieSessionMode;
   readonly clock: ManualClock;
   readonly events: TesseraEvent[];
+  /** The store methods called, in order (server-side mode). */
+  readonly storeCalls: string[];
   /** While true, every store call rejects (the manager turns that into 503 store_unavailable). */
   storeDown: boolean;
+  /** Whether a token stops working at once when its session ends (false for stateless seals). */
+  readonly revocable: boolean;
+  /** `/revoke-others`: ends the subject's other sessions (server-side only). */
+  revokeOthers(session: Session): Promise<number>;
 }
 
 export const IDLE_SECONDS = 600;
 export const ABSOLUTE_SECONDS = 3600;
 export const CSRF_SECRET = 'matrix-csrf-secret-0123456789abcdef';
+const SEAL_SECRET = 'matrix-seal-secret-0123456789abcdef-0123456789';
 
-export function createWorld(): World {
+export function createWorld(name: ModeName = 'server-side'): World {
   const clock = manualClock();
   const events: TesseraEvent[] = [];
-  const world: World = {
-    clock,
-    events,
-    storeDown: false,
-    sessions: undefined as unknown as HttpSessions,
+  const storeCalls: string[] = [];
+  const world = { name, clock, events, storeCalls, storeDown: false } as World & { storeDown: boolean };
+  const store = failingWhenDown(new MemoryStore(), () => world.storeDown, storeCalls);
+  const onEvent = (event: TesseraEvent): void => {
+    events.push(event);
   };
-  const store = failingWhenDown(new MemoryStore(), () => world.storeDown);
-  const manager = createTessera({
-    store,
-    clock,
-    idleTimeout: IDLE_SECONDS,
-    absoluteTimeout: ABSOLUTE_SECONDS,
-    onEvent: (event) => events.push(event),
-  });
-  Object.assign(world, { sessions: new HttpSessions(manager, { csrf: { secret: CSRF_SECRET } }) });
+  if (name === 'server-side') {
+    const manager = createTessera({
+      store,
+      clock,
+      idleTimeout: IDLE_SECONDS,
+      absoluteTimeout: ABSOLUTE_SECONDS,
+      onEvent,
+    });
+    Object.assign(world, {
+      mode: new HttpSessions(manager, { csrf: { secret: CSRF_SECRET } }),
+      revocable: true,
+      revokeOthers: (session: Session) => manager.revokeSubject(session.subject, { except: session.id }),
+    });
+  } else {
+    Object.assign(world, {
+      mode: new SealedSessions({
+        keys: [{ id: 'k1', secret: SEAL_SECRET }],
+        clock,
+        idleTimeout: IDLE_SECONDS,
+        absoluteTimeout: ABSOLUTE_SECONDS,
+        csrf: { secret: CSRF_SECRET },
+        onEvent,
+      }),
+      revocable: false,
+      revokeOthers: () => Promise.reject(new TypeError('sealed sessions have no per-session revocation')),
+    });
+  }
   return world;
 }
 
-/** Wraps a real store so that its calls reject while `down()` is true, as a store that lost its connection. */
-function failingWhenDown(inner: SessionStore, down: () => boolean): SessionStore {
+/** Wraps a real store so that its calls reject while `down()` is true, and logs every call. */
+function failingWhenDown(inner: SessionStore, down: () => boolean, calls: string[]): SessionStore {
   return new Proxy(inner, {
     get(target, property) {
       const value = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) =>
-        down() ? Promise.reject(new Error('connect ECONNREFUSED')) : value.apply(target, args);
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return down() ? Promise.reject(new Error('connect ECONNREFUSED')) : value.apply(target, args);
+      };
     },
   });
 }

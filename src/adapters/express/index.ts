@@ -1,5 +1,6 @@
 /**
- * Tessera for Express 5. The adapter only translates; sessions, CSRF and refusals live in the core.
+ * Tessera for Express 5. The adapter only translates; sessions, CSRF and refusals live in the request path
+ * (`transport/pipeline.ts`). Every session mode works here: `HttpSessions`, `SealedSessions`, access tokens.
  *
  * @example
  * ```ts
@@ -39,57 +40,52 @@
  * `auth.session(req)` (typed with your `Data`) or `res.locals.session` in templates.
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import type { ClientInfo, CreateInput, LevelRequirement } from '../../core/manager.js';
-import { TOKEN_MISSING, type ValidationResult } from '../../core/outcome.js';
+import type { ValidationResult } from '../../core/outcome.js';
+import type { LevelRequirement } from '../../core/session-rules.js';
 import type { Session, SessionData } from '../../core/session.js';
-import {
-  type Header,
-  guardRequest,
-  levelRequiredReply,
-  sessionRequiredReply,
-} from '../../transport/guard.js';
-import type { HttpRotation, HttpSessions, IssuedHttpSession } from '../../transport/http-sessions.js';
+import type { SessionAuthenticator } from '../../transport/authenticator.js';
+import { openRequestSession, requireLevel, requireSignedIn } from '../../transport/pipeline.js';
+import type { RequestSession } from '../../transport/request-session.js';
 import { errorReply, type HttpReply } from '../../transport/reply.js';
 import type { RequestFacts } from '../../transport/request.js';
-import { nodeRequestFacts } from '../node/index.js';
+import {
+  type IssuedCookieSession,
+  isCookieMode,
+  type LoginInput,
+  type SessionChange,
+} from '../../transport/session-mode.js';
 import { fieldOf } from '../shared/form-token.js';
-import { mergeSetCookies, queuedList } from '../shared/set-cookie.js';
-
-interface RequestState<Data extends SessionData> {
-  /** The authentication outcome, replaced when the request logs in, rotates or logs out. */
-  result: ValidationResult<Data>;
-}
+import { applyReplyHeaders, bindSessionHeaders, nodeHeaderTarget } from '../shared/header-target.js';
+import { nodeHeaderReader } from '../shared/node-request.js';
 
 export interface TesseraExpress<Data extends SessionData> {
   /** Authenticates every request and applies the CSRF defence to unsafe methods. Mount after body parsers. */
   readonly middleware: RequestHandler;
-  /** Refuses requests without a logged-in session: 401 `token_missing`/`token_invalid`, 440 `session_expired`. */
+  /** Refuses requests without a signed-in session: 401 `token_missing`/`token_invalid`, 440 `session_expired`. */
   requireSession(): RequestHandler;
   /** Refuses sessions below `level` (or whose level is older than `maxAge` seconds): 403 `insufficient_level`. */
   requireLevel(level: number, options?: Omit<LevelRequirement, 'level'>): RequestHandler;
-  /** The request's session (null when anonymous or refused). Anonymous pre-login sessions are returned too. */
+  /** The request's session (null when missing or refused). Anonymous pre-login sessions are returned too. */
   session(req: Request): Session<Data> | null;
   /**
    * The request's full validation outcome (null before `middleware` ran), for apps that answer refusals
    * themselves, e.g. an HTML login page with an "expired" message on `session_expired` (440).
    */
   result(req: Request): ValidationResult<Data> | null;
+  /** This request's session (null before `middleware` ran): what the helpers act on. */
+  requestSession(req: Request): RequestSession<Data> | null;
   /** A CSRF token for the request's session, for a hidden `_csrf` field or the `x-csrf-token` header. */
   csrfToken(req: Request): string;
-  /** Starts a session at login (any previous token is revoked first) and sets its cookie. */
-  login(
-    req: Request,
-    res: Response,
-    input: Omit<CreateInput<Data>, keyof ClientInfo>,
-  ): Promise<IssuedHttpSession<Data>>;
-  /** Ends the request's session and clears its cookie. */
+  /** Starts a session at login (any previous session is ended first) and sets its cookie. */
+  login(req: Request, res: Response, input: LoginInput<Data>): Promise<IssuedCookieSession<Data>>;
+  /** Ends the request's session, clears its cookie and sends `Clear-Site-Data`. */
   logout(req: Request, res: Response): Promise<boolean>;
   /** New token for the same session (after a privilege change). */
-  rotate(req: Request, res: Response): Promise<HttpRotation<Data>>;
+  rotate(req: Request, res: Response): Promise<SessionChange<Data>>;
   /** Step-up ("sudo"): rotates and records `level`. Call after re-checking the password. */
-  elevate(req: Request, res: Response, level: number): Promise<HttpRotation<Data>>;
+  elevate(req: Request, res: Response, level: number): Promise<SessionChange<Data>>;
   /** Anonymous pre-login session (level 0) so a login form can carry a CSRF token. */
-  startAnonymous(req: Request, res: Response): Promise<IssuedHttpSession<Data>>;
+  startAnonymous(req: Request, res: Response): Promise<IssuedCookieSession<Data>>;
   /** Answers Tessera errors (store down: 503 + Retry-After) and passes others on. */
   readonly errorHandler: ErrorRequestHandler;
 }
@@ -97,151 +93,100 @@ export interface TesseraExpress<Data extends SessionData> {
 export interface TesseraExpressOptions {
   /**
    * Body field that carries the CSRF token in HTML forms.
-   * @default the `csrf.fieldName` of the HttpSessions ('_csrf')
+   * @default the mode's `csrf.fieldName` ('_csrf')
    */
   fieldName?: string;
 }
 
 /** Request facts from an Express request. The client address is `req.ip`, so Express's `trust proxy` applies. */
 export function expressRequestFacts(req: Request): RequestFacts {
-  const facts = nodeRequestFacts(req);
-  return { method: facts.method, url: req.originalUrl, header: facts.header, ip: req.ip ?? facts.ip };
+  return {
+    method: req.method,
+    url: req.originalUrl,
+    header: nodeHeaderReader(req),
+    ip: req.ip ?? req.socket.remoteAddress ?? null,
+  };
 }
 
-/** Writes a core reply: `Set-Cookie` and `Vary` are appended, other headers set. */
+/** Writes a core reply: `Set-Cookie` merged by name, `Vary` by token, other headers set. */
 export function sendReply(res: Response, reply: HttpReply): void {
-  appendHeaders(res, reply.headers);
+  applyReplyHeaders(nodeHeaderTarget(res), reply);
   res.status(reply.status);
   if (reply.status === 440) res.statusMessage = 'Login Time-out';
   res.send(reply.body);
 }
 
-function appendHeaders(res: Response, headers: readonly Header[]): void {
-  for (const [name, value] of headers) {
-    if (name === 'set-cookie' || name === 'vary') res.append(name, value);
-    else res.set(name, value);
-  }
-}
-
-/** Creates the Express middleware and helpers for a set of HTTP sessions. */
+/** Creates the Express middleware and helpers for a session mode. */
 export function tesseraExpress<Data extends SessionData>(
-  sessions: HttpSessions<Data>,
+  mode: SessionAuthenticator<Data>,
   options: TesseraExpressOptions = {},
 ): TesseraExpress<Data> {
-  const states = new WeakMap<Request, RequestState<Data>>();
-  const field = options.fieldName ?? sessions.csrf?.options.fieldName ?? '_csrf';
+  const states = new WeakMap<Request, RequestSession<Data>>();
+  const field =
+    options.fieldName ?? (isCookieMode(mode) ? mode.csrf?.options.fieldName : undefined) ?? '_csrf';
 
-  function setResult(req: Request, res: Response, result: ValidationResult<Data>): void {
-    states.set(req, { result });
-    res.locals.session = result.ok ? result.session : null;
+  function current(req: Request): RequestSession<Data> {
+    const session = states.get(req);
+    if (session === undefined) throw new TypeError('tessera: mount auth.middleware before this route');
+    return session;
   }
 
-  function setSession(req: Request, res: Response, session: Session<Data> | null): void {
-    setResult(
-      req,
-      res,
-      session === null ? TOKEN_MISSING : { ok: true, session, renewed: false, stale: false },
-    );
-  }
-
-  function applyCookies(res: Response, setCookies: readonly string[]): void {
-    if (setCookies.length === 0) return;
-    res.setHeader('set-cookie', mergeSetCookies(queuedList(res.getHeader('set-cookie')), setCookies));
-    if (setCookies.length > 0) res.set('cache-control', 'no-store');
-  }
+  const acting =
+    <A extends unknown[], R>(act: (session: RequestSession<Data>, ...args: A) => Promise<R>) =>
+    async (req: Request, res: Response, ...args: A): Promise<R> => {
+      const session = current(req);
+      const result = await act(session, ...args);
+      res.locals.session = session.session;
+      return result;
+    };
 
   const middleware: RequestHandler = async (req, res, next) => {
-    const result = await guardRequest(sessions, expressRequestFacts(req), {
+    const opened = await openRequestSession(mode, expressRequestFacts(req), {
       formToken: () => fieldOf(req.body, field),
     });
-    if (!result.ok) {
-      sendReply(res, result.reply);
+    if (!opened.ok) {
+      sendReply(res, opened.reply);
       return;
     }
-    appendHeaders(res, result.headers);
-    setResult(req, res, result.auth.result);
-    res.locals.csrfToken = () => api.csrfToken(req);
+    const session = opened.session;
+    states.set(req, session);
+    bindSessionHeaders(nodeHeaderTarget(res), session);
+    res.locals.session = session.session;
+    res.locals.csrfToken = () => session.csrfToken();
     next();
   };
 
   const guard =
-    (check: (req: Request) => HttpReply | null): RequestHandler =>
+    (check: (session: RequestSession<Data>) => HttpReply | null): RequestHandler =>
     (req: Request, res: Response, next: NextFunction) => {
-      const state = states.get(req);
-      if (state === undefined) {
+      const session = states.get(req);
+      if (session === undefined) {
         next(new TypeError('tessera: mount auth.middleware before requireSession/requireLevel'));
         return;
       }
-      const refusal = check(req);
+      const refusal = check(session);
       if (refusal === null) next();
       else sendReply(res, refusal);
     };
 
-  const api: TesseraExpress<Data> = {
+  return {
     middleware,
-    requireSession: () => guard((req) => sessionRequiredReply(sessions, states.get(req)?.result)),
+    requireSession: () => guard(requireSignedIn),
     requireLevel: (level, requirement = {}) =>
-      guard((req) => levelRequiredReply(sessions, states.get(req)?.result, { ...requirement, level })),
-    session: (req) => sessionOf(states.get(req)),
+      guard((session) => requireLevel(session, { ...requirement, level })),
+    session: (req) => states.get(req)?.session ?? null,
     result: (req) => states.get(req)?.result ?? null,
-    csrfToken(req) {
-      const session = sessionOf(states.get(req));
-      if (session === null)
-        throw new TypeError(
-          'tessera: no session on this request; call startAnonymous first for a login form',
-        );
-      return sessions.csrfToken(session);
-    },
-    async login(req, res, input) {
-      const issued = await sessions.login(expressRequestFacts(req), input);
-      applyCookies(res, issued.setCookies);
-      setSession(req, res, issued.session);
-      return issued;
-    },
-    async logout(req, res) {
-      const ended = await sessions.logout(expressRequestFacts(req));
-      applyCookies(res, ended.setCookies);
-      setSession(req, res, null);
-      return ended.revoked;
-    },
-    async rotate(req, res) {
-      const rotation = await sessions.rotate(expressRequestFacts(req));
-      applyCookies(res, rotation.setCookies);
-      setResult(
-        req,
-        res,
-        rotation.ok ? { ok: true, session: rotation.session, renewed: false, stale: false } : rotation,
-      );
-      return rotation;
-    },
-    async elevate(req, res, level) {
-      const rotation = await sessions.elevate(expressRequestFacts(req), level);
-      applyCookies(res, rotation.setCookies);
-      setResult(
-        req,
-        res,
-        rotation.ok ? { ok: true, session: rotation.session, renewed: false, stale: false } : rotation,
-      );
-      return rotation;
-    },
-    async startAnonymous(req, res) {
-      const issued = await sessions.startAnonymous(expressRequestFacts(req));
-      applyCookies(res, issued.setCookies);
-      setSession(req, res, issued.session);
-      return issued;
-    },
+    requestSession: (req) => states.get(req) ?? null,
+    csrfToken: (req) => current(req).csrfToken(),
+    login: acting((session, input: LoginInput<Data>) => session.login(input)),
+    logout: acting((session) => session.logout()),
+    rotate: acting((session) => session.rotate()),
+    elevate: acting((session, level: number) => session.elevate(level)),
+    startAnonymous: acting((session) => session.startAnonymous()),
     errorHandler: (error, _req, res, next) => {
       const reply = errorReply(error);
       if (reply.status === 500 || res.headersSent) next(error);
       else sendReply(res, reply);
     },
   };
-
-  return api;
-}
-
-function sessionOf<Data extends SessionData>(
-  state: { result: ValidationResult<Data> } | undefined,
-): Session<Data> | null {
-  return state?.result.ok === true ? state.result.session : null;
 }

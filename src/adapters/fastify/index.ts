@@ -1,5 +1,6 @@
 /**
- * Tessera for Fastify 5: a plugin with decorators. Like `fastify-plugin`, it is not encapsulated (it sets
+ * Tessera for Fastify 5: a plugin with decorators, for every session mode (`HttpSessions`, `SealedSessions`,
+ * access tokens). Like `fastify-plugin`, it is not encapsulated (it sets
  * `Symbol.for('skip-override')`), so `request.session` and `fastify.tessera` reach the context that registered it;
  * register it inside a child plugin to protect only that plugin's routes. Body parsing happens before the
  * `preHandler` hook, so the form token is read from `request.body` with no extra step.
@@ -28,32 +29,39 @@ import type {
   FastifyRequest,
   preHandlerHookHandler,
 } from 'fastify';
-import type { ClientInfo, CreateInput, LevelRequirement } from '../../core/manager.js';
-import { TOKEN_MISSING, type ValidationResult as TesseraResult } from '../../core/outcome.js';
+import type { ValidationResult as TesseraResult } from '../../core/outcome.js';
+import type { LevelRequirement } from '../../core/session-rules.js';
 import type { Session, SessionData } from '../../core/session.js';
-import {
-  guardRequest,
-  type Header,
-  levelRequiredReply,
-  sessionRequiredReply,
-} from '../../transport/guard.js';
-import type { HttpRotation, HttpSessions, IssuedHttpSession } from '../../transport/http-sessions.js';
+import type { SessionAuthenticator } from '../../transport/authenticator.js';
+import { openRequestSession, requireLevel, requireSignedIn } from '../../transport/pipeline.js';
+import type { RequestSession } from '../../transport/request-session.js';
 import { errorReply, type HttpReply } from '../../transport/reply.js';
 import type { RequestFacts } from '../../transport/request.js';
-import { nodeRequestFacts } from '../node/index.js';
+import {
+  type IssuedCookieSession,
+  isCookieMode,
+  type LoginInput,
+  type SessionChange,
+} from '../../transport/session-mode.js';
 import { fieldOf } from '../shared/form-token.js';
-import { mergeSetCookies, queuedList } from '../shared/set-cookie.js';
+import {
+  applyReplyHeaders,
+  bindSessionHeaders,
+  type HeaderTarget,
+  headerList,
+} from '../shared/header-target.js';
+import { nodeHeaderReader } from '../shared/node-request.js';
 
 export interface TesseraFastifyOptions {
-  sessions: HttpSessions<SessionData>;
-  /** Body field of HTML forms that carries the CSRF token. @default the HttpSessions `csrf.fieldName` */
+  sessions: SessionAuthenticator<SessionData>;
+  /** Body field of HTML forms that carries the CSRF token. @default the mode's `csrf.fieldName` */
   fieldName?: string;
 }
 
 /** The helpers decorated on the instance as `fastify.tessera`. */
 export interface TesseraFastify {
-  readonly sessions: HttpSessions<SessionData>;
-  /** preHandler: 401/440 without a logged-in session. */
+  readonly sessions: SessionAuthenticator<SessionData>;
+  /** preHandler: 401/440 without a signed-in session (anonymous pre-login sessions do not count). */
   readonly requireSession: preHandlerHookHandler;
   /** preHandler factory: 403 `insufficient_level` below `level` (or older than `maxAge` seconds). */
   requireLevel(level: number, options?: Omit<LevelRequirement, 'level'>): preHandlerHookHandler;
@@ -61,12 +69,12 @@ export interface TesseraFastify {
   login(
     request: FastifyRequest,
     reply: FastifyReply,
-    input: Omit<CreateInput<SessionData>, keyof ClientInfo>,
-  ): Promise<IssuedHttpSession<SessionData>>;
+    input: LoginInput<SessionData>,
+  ): Promise<IssuedCookieSession<SessionData>>;
   logout(request: FastifyRequest, reply: FastifyReply): Promise<boolean>;
-  rotate(request: FastifyRequest, reply: FastifyReply): Promise<HttpRotation<SessionData>>;
-  elevate(request: FastifyRequest, reply: FastifyReply, level: number): Promise<HttpRotation<SessionData>>;
-  startAnonymous(request: FastifyRequest, reply: FastifyReply): Promise<IssuedHttpSession<SessionData>>;
+  rotate(request: FastifyRequest, reply: FastifyReply): Promise<SessionChange<SessionData>>;
+  elevate(request: FastifyRequest, reply: FastifyReply, level: number): Promise<SessionChange<SessionData>>;
+  startAnonymous(request: FastifyRequest, reply: FastifyReply): Promise<IssuedCookieSession<SessionData>>;
   /** For `setErrorHandler`: answers Tessera errors (store down: 503 + Retry-After), rethrows the rest. */
   errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply;
 }
@@ -76,35 +84,37 @@ declare module 'fastify' {
     tessera: TesseraFastify;
   }
   interface FastifyRequest {
-    /** The valid session (null when anonymous or refused). Narrow `data` with your own type where you read it. */
+    /** The valid session (null when missing or refused). Narrow `data` with your own type where you read it. */
     session: Session<SessionData> | null;
     /** The authentication outcome behind `session`. */
     tesseraResult: TesseraResult<SessionData>;
+    /** This request's session: what the helpers act on. */
+    tesseraSession: RequestSession<SessionData>;
   }
 }
 
 /** Request facts from a Fastify request (`request.ip` follows Fastify's `trustProxy`). */
 export function fastifyRequestFacts(request: FastifyRequest): RequestFacts {
-  const facts = nodeRequestFacts(request.raw);
-  return { method: request.method, url: request.url, header: facts.header, ip: request.ip ?? facts.ip };
+  return { method: request.method, url: request.url, header: nodeHeaderReader(request.raw), ip: request.ip };
 }
 
-function applyHeaders(reply: FastifyReply, headers: readonly Header[]): void {
-  for (const [name, value] of headers) {
-    if (name === 'set-cookie' || name === 'vary') {
-      const existing = reply.getHeader(name);
-      const list =
-        existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-      reply.header(name, name === 'vary' ? [...list, value].join(', ') : [...list, value]);
-    } else {
-      reply.header(name, value);
-    }
-  }
+/** A Fastify reply as a header target. */
+function replyTarget(reply: FastifyReply): HeaderTarget {
+  return {
+    get: (name) => headerList(reply.getHeader(name) as string | string[] | undefined),
+    set: (name, values) => {
+      reply.removeHeader(name);
+      reply.header(name, name === 'set-cookie' ? [...values] : values.join(', '));
+    },
+    remove: (name) => {
+      reply.removeHeader(name);
+    },
+  };
 }
 
 /** Sends a core reply through Fastify. */
 export function sendReply(reply: FastifyReply, response: HttpReply): FastifyReply {
-  applyHeaders(reply, response.headers);
+  applyReplyHeaders(replyTarget(reply), response);
   return reply.code(response.status).send(response.body);
 }
 
@@ -114,78 +124,49 @@ const plugin: FastifyPluginCallback<TesseraFastifyOptions> = (fastify: FastifyIn
     done(new TypeError('tessera: register tesseraFastify with { sessions }'));
     return;
   }
-  const field = options.fieldName ?? sessions.csrf?.options.fieldName ?? '_csrf';
+  const field =
+    options.fieldName ?? (isCookieMode(sessions) ? sessions.csrf?.options.fieldName : undefined) ?? '_csrf';
 
-  function setResult(request: FastifyRequest, result: TesseraResult<SessionData>): void {
-    request.tesseraResult = result;
-    request.session = result.ok ? result.session : null;
+  function current(request: FastifyRequest): RequestSession<SessionData> {
+    const session = request.tesseraSession;
+    if (session === null || session === undefined)
+      throw new TypeError('tessera: the plugin did not run here');
+    return session;
   }
 
-  function setCookies(reply: FastifyReply, cookies: readonly string[]): void {
-    if (cookies.length === 0) return;
-    const queued = queuedList(reply.getHeader('set-cookie') as string | string[] | undefined);
-    reply.removeHeader('set-cookie');
-    reply.header('set-cookie', mergeSetCookies(queued, cookies));
-    if (cookies.length > 0) reply.header('cache-control', 'no-store');
+  function sync(request: FastifyRequest): void {
+    const session = current(request);
+    request.tesseraResult = session.result;
+    request.session = session.session;
   }
 
-  function gate(check: (request: FastifyRequest) => HttpReply | null): preHandlerHookHandler {
+  const acting =
+    <A extends unknown[], R>(act: (session: RequestSession<SessionData>, ...args: A) => Promise<R>) =>
+    async (request: FastifyRequest, _reply: FastifyReply, ...args: A): Promise<R> => {
+      const result = await act(current(request), ...args);
+      sync(request);
+      return result;
+    };
+
+  function gate(check: (session: RequestSession<SessionData>) => HttpReply | null): preHandlerHookHandler {
     return function (this: FastifyInstance, request, reply, next) {
-      const refusal = check(request);
+      const refusal = check(current(request));
       if (refusal === null) next();
       else sendReply(reply, refusal);
     };
   }
 
-  function rotated(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    rotation: HttpRotation<SessionData>,
-  ): HttpRotation<SessionData> {
-    setCookies(reply, rotation.setCookies);
-    setResult(
-      request,
-      rotation.ok ? { ok: true, session: rotation.session, renewed: false, stale: false } : rotation,
-    );
-    return rotation;
-  }
-
   const helpers: TesseraFastify = {
     sessions,
-    requireSession: gate((request) => sessionRequiredReply(sessions, request.tesseraResult)),
+    requireSession: gate(requireSignedIn),
     requireLevel: (level, requirement = {}) =>
-      gate((request) => levelRequiredReply(sessions, request.tesseraResult, { ...requirement, level })),
-    csrfToken(request) {
-      if (request.session === null)
-        throw new TypeError(
-          'tessera: no session on this request; call startAnonymous first for a login form',
-        );
-      return sessions.csrfToken(request.session);
-    },
-    async login(request, reply, input) {
-      const issued = await sessions.login(fastifyRequestFacts(request), input);
-      setCookies(reply, issued.setCookies);
-      setResult(request, { ok: true, session: issued.session, renewed: false, stale: false });
-      return issued;
-    },
-    async logout(request, reply) {
-      const ended = await sessions.logout(fastifyRequestFacts(request));
-      setCookies(reply, ended.setCookies);
-      setResult(request, TOKEN_MISSING);
-      return ended.revoked;
-    },
-    async rotate(request, reply) {
-      return rotated(request, reply, await sessions.rotate(fastifyRequestFacts(request)));
-    },
-    async elevate(request, reply, level) {
-      return rotated(request, reply, await sessions.elevate(fastifyRequestFacts(request), level));
-    },
-    async startAnonymous(request, reply) {
-      const issued = await sessions.startAnonymous(fastifyRequestFacts(request));
-      setCookies(reply, issued.setCookies);
-      setResult(request, { ok: true, session: issued.session, renewed: false, stale: false });
-      return issued;
-    },
+      gate((session) => requireLevel(session, { ...requirement, level })),
+    csrfToken: (request) => current(request).csrfToken(),
+    login: acting((session, input: LoginInput<SessionData>) => session.login(input)),
+    logout: acting((session) => session.logout()),
+    rotate: acting((session) => session.rotate()),
+    elevate: acting((session, level: number) => session.elevate(level)),
+    startAnonymous: acting((session) => session.startAnonymous()),
     errorHandler(error, _request, reply) {
       const response = errorReply(error);
       if (response.status === 500) throw error;
@@ -197,13 +178,15 @@ const plugin: FastifyPluginCallback<TesseraFastifyOptions> = (fastify: FastifyIn
   fastify.decorateRequest<Session<SessionData> | null>('session', null);
   // Fastify 5 refuses object defaults on requests (shared by reference); the hook sets the real value first.
   fastify.decorateRequest<TesseraResult<SessionData> | null>('tesseraResult', null);
+  fastify.decorateRequest<RequestSession<SessionData> | null>('tesseraSession', null);
   fastify.addHook('preHandler', async (request, reply) => {
-    const result = await guardRequest(sessions, fastifyRequestFacts(request), {
+    const opened = await openRequestSession(sessions, fastifyRequestFacts(request), {
       formToken: () => fieldOf(request.body, field),
     });
-    if (!result.ok) return sendReply(reply, result.reply);
-    applyHeaders(reply, result.headers);
-    setResult(request, result.auth.result);
+    if (!opened.ok) return sendReply(reply, opened.reply);
+    request.tesseraSession = opened.session;
+    sync(request);
+    bindSessionHeaders(replyTarget(reply), opened.session);
     return undefined;
   });
   done();

@@ -1,104 +1,128 @@
+/**
+ * Tessera for fetch-style handlers (`(Request) => Response`): Deno, Bun, workers, any fetch server. Every
+ * session mode works here: server-side, sealed cookies and access tokens.
+ */
 import type { ValidationResult, ValidSession } from '../../core/outcome.js';
 import type { Session, SessionData } from '../../core/session.js';
-import { csrfStep, guardRequest } from '../../transport/guard.js';
-import type { HttpSessions } from '../../transport/http-sessions.js';
-import { isFormContentType } from '../shared/form-token.js';
-import { addGuardHeaders } from '../shared/response-headers.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
+import { openRequestSession, requireSignedIn } from '../../transport/pipeline.js';
+import type { RequestSession } from '../../transport/request-session.js';
+import { errorReply, replyToResponse } from '../../transport/reply.js';
 import { factsFromRequest } from '../../transport/request.js';
-import { errorReply, failureReply, replyToResponse } from '../../transport/reply.js';
+import { isCookieMode } from '../../transport/session-mode.js';
+import { isFormContentType } from '../shared/form-token.js';
+import { addHeaders, withSessionHeaders } from '../shared/web-response.js';
 
 export interface FetchContext<Data extends SessionData> {
+  /** The signed-in session. */
   readonly session: ValidSession<Data>['session'];
   readonly sessions: SessionAuthenticator<Data>;
+  /** This request's session: log out, rotate or elevate through it (no second store read). */
+  readonly requestSession: RequestSession<Data>;
 }
 
 export interface FetchProtectOptions {
   /** Returns the client address for a request (a fetch `Request` does not carry one). @default () => null */
   clientIp?: (request: Request) => string | null;
+  /**
+   * Body field of HTML forms that carries the CSRF token.
+   * @default the mode's `csrf.fieldName` ('_csrf')
+   */
+  fieldName?: string;
 }
 
 /**
- * Wraps a fetch-style handler (`(Request) => Response`) so it only runs for a valid session. Refusals answer
- * with the DESIGN status and code; renewal cookies are appended to the handler's response.
+ * Wraps a fetch handler so it only runs for a signed-in session, in any mode. Refusals answer with the
+ * DESIGN status and code (anonymous pre-login sessions are refused like missing ones); CSRF applies to every
+ * unsafe cookie-borne request; the session's headers are added to the handler's response.
  */
 export function protect<Data extends SessionData>(
-  sessions: SessionAuthenticator<Data>,
+  mode: SessionAuthenticator<Data>,
   handler: (request: Request, context: FetchContext<Data>) => Response | Promise<Response>,
   options: FetchProtectOptions = {},
 ): (request: Request) => Promise<Response> {
+  const open = opener(mode, options);
   return async (request: Request): Promise<Response> => {
-    let auth: Awaited<ReturnType<SessionAuthenticator<Data>['authenticate']>>;
-    const facts = factsFromRequest(request, options.clientIp?.(request) ?? null);
-    try {
-      auth = await sessions.authenticate(facts);
-    } catch (error) {
-      return replyToResponse(errorReply(error));
-    }
-    if (!auth.result.ok) return replyToResponse(failureReply(auth.result, auth.setCookies));
-    // HttpSessions also applies the CSRF defence to unsafe methods (403 csrf_rejected).
-    const field =
-      'csrf' in sessions ? ((sessions as HttpSessions<Data>).csrf?.options.fieldName ?? '_csrf') : '_csrf';
-    const csrf = await csrfStep(sessions, facts, auth, () => readFormField(request, field));
-    if (csrf.refusal !== null) return replyToResponse(csrf.refusal);
-    const response = await handler(request, { session: auth.result.session, sessions });
-    return withCookies(addGuardHeaders(response, csrf.headers, ''), auth.setCookies);
+    const opened = await open(request);
+    if (!opened.ok) return opened.response;
+    const session = opened.session;
+    const refusal = requireSignedIn(session);
+    if (refusal !== null) return replyToResponse(refusal);
+    const response = await handler(request, {
+      session: session.session as Session<Data>,
+      sessions: mode,
+      requestSession: session,
+    });
+    return withSessionHeaders(response, session);
   };
 }
 
 /** Appends `Set-Cookie` values (and `Cache-Control: no-store`) to a response, copying it if its headers are frozen. */
 export function withCookies(response: Response, setCookies: readonly string[]): Response {
   if (setCookies.length === 0) return response;
-  let target = response;
-  try {
-    for (const cookie of setCookies) target.headers.append('set-cookie', cookie);
-  } catch {
-    target = new Response(response.body, response);
-    for (const cookie of setCookies) target.headers.append('set-cookie', cookie);
-  }
-  target.headers.set('cache-control', 'no-store');
-  return target;
+  return addHeaders(response, [
+    ...setCookies.map((cookie) => ['set-cookie', cookie] as const),
+    ['cache-control', 'no-store'],
+  ]);
 }
 
-export interface GuardedContext<Data extends SessionData> {
-  /** The authentication outcome: refuse with `sessionRequiredReply` / `levelRequiredReply` where needed. */
+export interface GuardedContext<Data extends SessionData, Mode = SessionAuthenticator<Data>> {
+  /** The authentication outcome: refuse with `requireSignedIn(requestSession)` where needed. */
   readonly result: ValidationResult<Data>;
-  /** The valid session, or null (anonymous pages stay public). */
+  /** The valid session (anonymous pre-login sessions included), or null: anonymous pages stay public. */
   readonly session: Session<Data> | null;
-  readonly sessions: HttpSessions<Data>;
+  readonly sessions: Mode;
+  /** This request's session: login, logout, rotate, elevate and CSRF tokens act on it. */
+  readonly requestSession: RequestSession<Data>;
 }
 
-export interface FetchGuardOptions extends FetchProtectOptions {
-  /**
-   * Body field of HTML forms that carries the CSRF token.
-   * @default the HttpSessions `csrf.fieldName` ('_csrf')
-   */
-  fieldName?: string;
-}
+export type FetchGuardOptions = FetchProtectOptions;
 
 /**
- * Wraps a fetch handler with authentication and the CSRF defence. Unlike `protect`, anonymous requests reach
- * the handler (with `session: null`); CSRF refusals (403) and store faults (503) do not. The form token is read
+ * Wraps a fetch handler with the request path, in any mode. Unlike `protect`, anonymous requests reach the
+ * handler (with `session: null`); CSRF refusals (403) and store faults (503) do not. The form token is read
  * from a clone of urlencoded/multipart bodies only when needed, so the handler can still read the body.
  */
-export function guard<Data extends SessionData>(
-  sessions: HttpSessions<Data>,
-  handler: (request: Request, context: GuardedContext<Data>) => Response | Promise<Response>,
+export function guard<Data extends SessionData, Mode extends SessionAuthenticator<Data>>(
+  mode: Mode,
+  handler: (request: Request, context: GuardedContext<Data, Mode>) => Response | Promise<Response>,
   options: FetchGuardOptions = {},
 ): (request: Request) => Promise<Response> {
-  const field = options.fieldName ?? sessions.csrf?.options.fieldName ?? '_csrf';
+  const open = opener<Data>(mode, options);
   return async (request: Request): Promise<Response> => {
-    const facts = factsFromRequest(request, options.clientIp?.(request) ?? null);
-    const result = await guardRequest(sessions, facts, {
-      formToken: () => readFormField(request, field),
-    });
-    if (!result.ok) return replyToResponse(result.reply);
+    const opened = await open(request);
+    if (!opened.ok) return opened.response;
+    const session = opened.session;
     const response = await handler(request, {
-      result: result.auth.result,
-      session: result.session,
-      sessions,
+      result: session.result,
+      session: session.session,
+      sessions: mode,
+      requestSession: session,
     });
-    return addGuardHeaders(response, result.headers, sessions.cookie.name);
+    return withSessionHeaders(response, session);
+  };
+}
+
+type Opened<Data extends SessionData> =
+  | { ok: true; session: RequestSession<Data> }
+  | { ok: false; response: Response };
+
+function opener<Data extends SessionData>(
+  mode: SessionAuthenticator<Data>,
+  options: FetchProtectOptions,
+): (request: Request) => Promise<Opened<Data>> {
+  const field =
+    options.fieldName ?? (isCookieMode(mode) ? mode.csrf?.options.fieldName : undefined) ?? '_csrf';
+  return async (request) => {
+    try {
+      const facts = factsFromRequest(request, options.clientIp?.(request) ?? null);
+      const opened = await openRequestSession(mode, facts, {
+        formToken: () => readFormField(request, field),
+      });
+      return opened.ok ? opened : { ok: false, response: replyToResponse(opened.reply) };
+    } catch (error) {
+      return { ok: false, response: replyToResponse(errorReply(error)) };
+    }
   };
 }
 

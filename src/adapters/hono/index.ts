@@ -1,12 +1,13 @@
 /**
- * Tessera for Hono 4: middleware with typed context variables (`c.get('session')`).
+ * Tessera for Hono 4: middleware with typed context variables (`c.get('session')`). Every session mode works
+ * here: server-side (`HttpSessions`), sealed cookies (`SealedSessions`) and access tokens.
  *
  * @example
  * ```ts
  * import { Hono } from 'hono';
  * import { type TesseraEnv, tesseraHono } from 'tessera/hono';
  *
- * const auth = tesseraHono(sessions); // sessions: HttpSessions<MyData>
+ * const auth = tesseraHono(sessions); // HttpSessions<MyData>, SealedSessions<MyData>, …
  * const app = new Hono<TesseraEnv<MyData>>();
  * app.use(auth.middleware); // authenticates, refuses CSRF on unsafe methods (403)
  * app.post('/login', async (c) => {
@@ -21,22 +22,31 @@
  * handler can parse the body again.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { ClientInfo, CreateInput, LevelRequirement } from '../../core/manager.js';
-import { TOKEN_MISSING, type ValidationResult } from '../../core/outcome.js';
+import type { ValidationResult } from '../../core/outcome.js';
+import type { LevelRequirement } from '../../core/session-rules.js';
 import type { Session, SessionData } from '../../core/session.js';
-import { guardRequest, levelRequiredReply, sessionRequiredReply } from '../../transport/guard.js';
-import type { HttpRotation, HttpSessions, IssuedHttpSession } from '../../transport/http-sessions.js';
+import type { SessionAuthenticator } from '../../transport/authenticator.js';
+import { openRequestSession, requireLevel, requireSignedIn } from '../../transport/pipeline.js';
+import type { RequestSession } from '../../transport/request-session.js';
 import { type HttpReply, replyToResponse } from '../../transport/reply.js';
 import { factsFromRequest } from '../../transport/request.js';
+import {
+  type IssuedCookieSession,
+  isCookieMode,
+  type LoginInput,
+  type SessionChange,
+} from '../../transport/session-mode.js';
 import { isFormContentType } from '../shared/form-token.js';
-import { addGuardHeaders } from '../shared/response-headers.js';
+import { withSessionHeaders } from '../shared/web-response.js';
 
 /** The context variables the middleware sets. */
 export interface TesseraVariables<Data extends SessionData = SessionData> {
-  /** The valid session, or null (anonymous, or its token was refused). */
+  /** The valid session (anonymous pre-login sessions included), or null. */
   session: Session<Data> | null;
   /** The authentication outcome behind `session`. */
   tesseraResult: ValidationResult<Data>;
+  /** This request's session: what the helpers act on. */
+  tessera: RequestSession<Data>;
 }
 
 /** Hono environment for apps using Tessera: `new Hono<TesseraEnv<MyData>>()`. */
@@ -48,16 +58,16 @@ type C<Data extends SessionData> = Context<TesseraEnv<Data>>;
 
 export interface TesseraHono<Data extends SessionData> {
   readonly middleware: MiddlewareHandler<TesseraEnv<Data>>;
-  /** 401/440 without a logged-in session. */
+  /** 401/440 without a signed-in session (anonymous pre-login sessions do not count). */
   requireSession(): MiddlewareHandler<TesseraEnv<Data>>;
   /** 403 `insufficient_level` below `level` (or when it was reached more than `maxAge` seconds ago). */
   requireLevel(level: number, options?: Omit<LevelRequirement, 'level'>): MiddlewareHandler<TesseraEnv<Data>>;
   csrfToken(c: C<Data>): string;
-  login(c: C<Data>, input: Omit<CreateInput<Data>, keyof ClientInfo>): Promise<IssuedHttpSession<Data>>;
+  login(c: C<Data>, input: LoginInput<Data>): Promise<IssuedCookieSession<Data>>;
   logout(c: C<Data>): Promise<boolean>;
-  rotate(c: C<Data>): Promise<HttpRotation<Data>>;
-  elevate(c: C<Data>, level: number): Promise<HttpRotation<Data>>;
-  startAnonymous(c: C<Data>): Promise<IssuedHttpSession<Data>>;
+  rotate(c: C<Data>): Promise<SessionChange<Data>>;
+  elevate(c: C<Data>, level: number): Promise<SessionChange<Data>>;
+  startAnonymous(c: C<Data>): Promise<IssuedCookieSession<Data>>;
 }
 
 export interface TesseraHonoOptions {
@@ -67,50 +77,49 @@ export interface TesseraHonoOptions {
    * @default the node:http socket address when running on @hono/node-server, else null
    */
   clientIp?: (c: Context) => string | null;
-  /** Body field of HTML forms that carries the CSRF token. @default the HttpSessions `csrf.fieldName` */
+  /** Body field of HTML forms that carries the CSRF token. @default the mode's `csrf.fieldName` */
   fieldName?: string;
 }
 
-/** Creates the Hono middleware and helpers for a set of HTTP sessions. */
+/** Creates the Hono middleware and helpers for a session mode. */
 export function tesseraHono<Data extends SessionData>(
-  sessions: HttpSessions<Data>,
+  mode: SessionAuthenticator<Data>,
   options: TesseraHonoOptions = {},
 ): TesseraHono<Data> {
-  const field = options.fieldName ?? sessions.csrf?.options.fieldName ?? '_csrf';
+  const field =
+    options.fieldName ?? (isCookieMode(mode) ? mode.csrf?.options.fieldName : undefined) ?? '_csrf';
   const clientIp = options.clientIp ?? nodeServerIp;
-  const facts = (c: Context) => factsFromRequest(c.req.raw, clientIp(c));
 
-  function setCookies(c: Context, cookies: readonly string[]): void {
-    for (const cookie of cookies) c.header('set-cookie', cookie, { append: true });
-    if (cookies.length > 0) c.header('cache-control', 'no-store');
-  }
-
-  function setResult(c: C<Data>, result: ValidationResult<Data>): void {
-    c.set('tesseraResult', result);
-    c.set('session', result.ok ? result.session : null);
-  }
-
-  function gate(check: (c: C<Data>) => HttpReply | null): MiddlewareHandler<TesseraEnv<Data>> {
-    return async (c, next) => {
-      const refusal = check(c);
+  const current = (c: C<Data>): RequestSession<Data> => {
+    const session = c.get('tessera');
+    if (session === undefined) throw new TypeError('tessera: mount auth.middleware before this route');
+    return session;
+  };
+  const sync = (c: C<Data>): void => {
+    const session = current(c);
+    c.set('tesseraResult', session.result);
+    c.set('session', session.session);
+  };
+  const acting =
+    <A extends unknown[], R>(act: (session: RequestSession<Data>, ...args: A) => Promise<R>) =>
+    async (c: C<Data>, ...args: A): Promise<R> => {
+      const result = await act(current(c), ...args);
+      sync(c);
+      return result;
+    };
+  const gate =
+    (check: (session: RequestSession<Data>) => HttpReply | null): MiddlewareHandler<TesseraEnv<Data>> =>
+    async (c, next) => {
+      const refusal = check(current(c));
       if (refusal !== null) return replyToResponse(refusal);
       await next();
       return undefined;
     };
-  }
-
-  const rotated = (c: C<Data>, rotation: HttpRotation<Data>): HttpRotation<Data> => {
-    setCookies(c, rotation.setCookies);
-    setResult(
-      c,
-      rotation.ok ? { ok: true, session: rotation.session, renewed: false, stale: false } : rotation,
-    );
-    return rotation;
-  };
 
   return {
     middleware: async (c, next) => {
-      const result = await guardRequest(sessions, facts(c), {
+      const facts = factsFromRequest(c.req.raw, clientIp(c));
+      const opened = await openRequestSession(mode, facts, {
         formToken: async () => {
           if (!isFormContentType(c.req.header('content-type'))) return null;
           try {
@@ -121,44 +130,23 @@ export function tesseraHono<Data extends SessionData>(
           }
         },
       });
-      if (!result.ok) return replyToResponse(result.reply);
-      setResult(c, result.auth.result);
+      if (!opened.ok) return replyToResponse(opened.reply);
+      c.set('tessera', opened.session);
+      sync(c);
       await next();
       // Added to whatever Response the handler (or a route guard's refusal) produced.
-      c.res = addGuardHeaders(c.res, result.headers, sessions.cookie.name);
+      c.res = withSessionHeaders(c.res, opened.session);
       return undefined;
     },
-    requireSession: () => gate((c) => sessionRequiredReply(sessions, c.get('tesseraResult'))),
+    requireSession: () => gate(requireSignedIn),
     requireLevel: (level, requirement = {}) =>
-      gate((c) => levelRequiredReply(sessions, c.get('tesseraResult'), { ...requirement, level })),
-    csrfToken(c) {
-      const session = c.get('session');
-      if (session === null || session === undefined)
-        throw new TypeError(
-          'tessera: no session on this request; call startAnonymous first for a login form',
-        );
-      return sessions.csrfToken(session);
-    },
-    async login(c, input) {
-      const issued = await sessions.login(facts(c), input);
-      setCookies(c, issued.setCookies);
-      setResult(c, { ok: true, session: issued.session, renewed: false, stale: false });
-      return issued;
-    },
-    async logout(c) {
-      const ended = await sessions.logout(facts(c));
-      setCookies(c, ended.setCookies);
-      setResult(c, TOKEN_MISSING);
-      return ended.revoked;
-    },
-    rotate: async (c) => rotated(c, await sessions.rotate(facts(c))),
-    elevate: async (c, level) => rotated(c, await sessions.elevate(facts(c), level)),
-    async startAnonymous(c) {
-      const issued = await sessions.startAnonymous(facts(c));
-      setCookies(c, issued.setCookies);
-      setResult(c, { ok: true, session: issued.session, renewed: false, stale: false });
-      return issued;
-    },
+      gate((session) => requireLevel(session, { ...requirement, level })),
+    csrfToken: (c) => current(c).csrfToken(),
+    login: acting((session, input: LoginInput<Data>) => session.login(input)),
+    logout: acting((session) => session.logout()),
+    rotate: acting((session) => session.rotate()),
+    elevate: acting((session, level: number) => session.elevate(level)),
+    startAnonymous: acting((session) => session.startAnonymous()),
   };
 }
 

@@ -1,108 +1,59 @@
+/**
+ * Tessera for node:http. Every session mode works here: server-side (`HttpSessions`), sealed cookies
+ * (`SealedSessions`) and access tokens (`AccessTokenAuthenticator`).
+ *
+ * @example
+ * ```ts
+ * createServer(async (req, res) => {
+ *   const session = await openNode(sessions, req, res, { formToken: parsedBody._csrf });
+ *   if (session === null) return; // 403 csrf_rejected or 503 store_unavailable was answered
+ *   if (req.url === '/login') { await session.login({ subject: 'user-42' }); return res.end(); }
+ *   const refusal = requireSignedIn(session);
+ *   if (refusal) return writeReply(res, refusal); // 401 / 440, with no-store
+ *   res.end(`hello ${session.session?.subject}`);
+ * });
+ * ```
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ValidationResult, ValidSession } from '../../core/outcome.js';
-import type { FormTokenSource } from '../../csrf/guard.js';
-import { csrfStep, guardRequest, type Header } from '../../transport/guard.js';
-import type { HttpSessions } from '../../transport/http-sessions.js';
 import type { SessionData } from '../../core/session.js';
+import type { FormTokenSource } from '../../csrf/guard.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
+import { openRequestSession, requireSignedIn } from '../../transport/pipeline.js';
+import type { Header, RequestSession } from '../../transport/request-session.js';
 import type { HttpReply } from '../../transport/reply.js';
-import { errorReply, failureReply } from '../../transport/reply.js';
-import type { RequestFacts } from '../../transport/request.js';
-import { mergeSetCookies, queuedList } from '../shared/set-cookie.js';
+import { errorReply } from '../../transport/reply.js';
+import {
+  applyHeaders,
+  applyReplyHeaders,
+  bindSessionHeaders,
+  nodeHeaderTarget,
+} from '../shared/header-target.js';
+import { type NodeFactsOptions, nodeRequestFacts } from '../shared/node-request.js';
 
-export interface NodeFactsOptions {
-  /**
-   * Take the client address from the first `X-Forwarded-For` entry. Only behind a proxy you run.
-   * @default false
-   */
-  trustProxy?: boolean;
-}
+export { nodeHeaderTarget } from '../shared/header-target.js';
+export { type NodeFactsOptions, nodeRequestFacts } from '../shared/node-request.js';
 
-/** Request facts from a node:http request, without copying headers. */
-export function nodeRequestFacts(request: IncomingMessage, options: NodeFactsOptions = {}): RequestFacts {
-  return {
-    method: request.method ?? 'GET',
-    url: request.url ?? '/',
-    header(name: string): string | null {
-      const value = request.headers[name];
-      if (value === undefined) return null;
-      return Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
-    },
-    ip: clientIp(request, options.trustProxy ?? false),
-  };
-}
-
-function clientIp(request: IncomingMessage, trustProxy: boolean): string | null {
-  if (trustProxy) {
-    const forwarded = request.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return request.socket.remoteAddress ?? null;
-}
-
-/** Writes a reply to a node:http response. 440 gets its conventional reason phrase. */
+/** Writes a reply to a node:http response, merged with the headers already set. 440 gets its reason phrase. */
 export function writeReply(response: ServerResponse, reply: HttpReply): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of reply.headers) {
-    const existing = headers[name];
-    if (existing === undefined) headers[name] = value;
-    else headers[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  response.writeHead(reply.status, reply.status === 440 ? 'Login Time-out' : undefined, headers);
+  applyReplyHeaders(nodeHeaderTarget(response), reply);
+  response.statusCode = reply.status;
+  if (reply.status === 440) response.statusMessage = 'Login Time-out';
   response.end(reply.body);
 }
 
 /** Adds `Set-Cookie` values (and `Cache-Control: no-store`) to a response that has not been sent yet. */
 export function appendCookies(response: ServerResponse, setCookies: readonly string[]): void {
   if (setCookies.length === 0) return;
-  response.setHeader('set-cookie', mergeSetCookies(queuedList(response.getHeader('set-cookie')), setCookies));
-  response.setHeader('cache-control', 'no-store');
+  applyHeaders(nodeHeaderTarget(response), [
+    ...setCookies.map((cookie) => ['set-cookie', cookie] as const),
+    ['cache-control', 'no-store'],
+  ]);
 }
 
-/**
- * Authenticates a node:http request. On success returns the session and sets any renewal cookie on `response`;
- * otherwise writes the refusal (401/440/503, or 403 from the CSRF defence of `HttpSessions`) and returns null.
- */
-export async function authenticateNode<Data extends SessionData>(
-  sessions: SessionAuthenticator<Data>,
-  request: IncomingMessage,
-  response: ServerResponse,
-  options: GuardNodeOptions = {},
-): Promise<ValidSession<Data>['session'] | null> {
-  try {
-    const facts = nodeRequestFacts(request, options);
-    const auth = await sessions.authenticate(facts);
-    if (!auth.result.ok) {
-      writeReply(response, failureReply(auth.result, auth.setCookies));
-      return null;
-    }
-    // HttpSessions also applies the CSRF defence to unsafe methods (403 csrf_rejected).
-    const csrf = await csrfStep(sessions, facts, auth, options.formToken);
-    if (csrf.refusal !== null) {
-      writeReply(response, csrf.refusal);
-      return null;
-    }
-    applyHeaders(response, csrf.headers);
-    appendCookies(response, auth.setCookies);
-    return auth.result.session;
-  } catch (error) {
-    writeReply(response, errorReply(error));
-    return null;
-  }
-}
-
-/** Adds core headers to a response that has not been sent yet (`Set-Cookie` and `Vary` are appended). */
-export function applyHeaders(response: ServerResponse, headers: readonly Header[]): void {
-  for (const [name, value] of headers) {
-    if (name === 'set-cookie' || name === 'vary') {
-      const existing = response.getHeader(name);
-      const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-      response.setHeader(name, name === 'vary' ? [...list, value].join(', ') : [...list, value]);
-    } else {
-      response.setHeader(name, value);
-    }
-  }
+/** Adds headers to a response that has not been sent yet (`Set-Cookie` by name and `Vary` by token merged). */
+export function applyNodeHeaders(response: ServerResponse, headers: readonly Header[]): void {
+  applyHeaders(nodeHeaderTarget(response), headers);
 }
 
 export interface GuardNodeOptions extends NodeFactsOptions {
@@ -114,23 +65,64 @@ export interface GuardNodeOptions extends NodeFactsOptions {
 }
 
 /**
- * Authenticates a node:http request and applies the CSRF defence. Returns the authentication outcome (the
- * session may be null: anonymous pages stay public; refuse with `sessionRequiredReply`), or null after writing
- * a 403/503 refusal. Renewal/clearing cookies and `Vary` are set on `response`.
+ * Opens the request's session in any mode and applies the CSRF defence. Returns the `RequestSession` (which
+ * may hold no session: public pages stay public; refuse with `requireSignedIn`), or null after writing a
+ * 403/503 refusal. The session's headers (cookies, `no-store`, `Vary`, `Clear-Site-Data`) are kept on
+ * `response` as the route logs in, rotates or logs out.
+ */
+export async function openNode<Data extends SessionData>(
+  mode: SessionAuthenticator<Data>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: GuardNodeOptions = {},
+): Promise<RequestSession<Data> | null> {
+  const opened = await openRequestSession(mode, nodeRequestFacts(request, options), {
+    formToken: options.formToken,
+  });
+  if (!opened.ok) {
+    writeReply(response, opened.reply);
+    return null;
+  }
+  bindSessionHeaders(nodeHeaderTarget(response), opened.session);
+  return opened.session;
+}
+
+/**
+ * Authenticates a node:http request for a route that needs a signed-in session, in any mode. Returns the
+ * session, or null after writing the refusal (401/440, 403 from the CSRF defence, 503). Anonymous
+ * pre-login sessions are refused like missing ones.
+ */
+export async function authenticateNode<Data extends SessionData>(
+  mode: SessionAuthenticator<Data>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: GuardNodeOptions = {},
+): Promise<ValidSession<Data>['session'] | null> {
+  try {
+    const session = await openNode(mode, request, response, options);
+    if (session === null) return null;
+    const refusal = requireSignedIn(session);
+    if (refusal !== null) {
+      writeReply(response, refusal);
+      return null;
+    }
+    return session.session;
+  } catch (error) {
+    writeReply(response, errorReply(error));
+    return null;
+  }
+}
+
+/**
+ * `openNode`, returning the validation outcome (kept for 0.1 callers). Prefer `openNode`, whose session
+ * the route can log in, rotate or log out without reading the store again.
  */
 export async function guardNode<Data extends SessionData>(
-  sessions: HttpSessions<Data>,
+  mode: SessionAuthenticator<Data>,
   request: IncomingMessage,
   response: ServerResponse,
   options: GuardNodeOptions = {},
 ): Promise<ValidationResult<Data> | null> {
-  const result = await guardRequest(sessions, nodeRequestFacts(request, options), {
-    formToken: options.formToken,
-  });
-  if (!result.ok) {
-    writeReply(response, result.reply);
-    return null;
-  }
-  applyHeaders(response, result.headers);
-  return result.auth.result;
+  const session = await openNode(mode, request, response, options);
+  return session === null ? null : session.result;
 }

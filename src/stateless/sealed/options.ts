@@ -7,6 +7,8 @@ import {
   type ResolvedCookieOptions,
   resolveCookieOptions,
 } from '../../transport/cookie.js';
+import type { CsrfOptions } from '../../csrf/options.js';
+import type { ClearSiteDataType } from '../../transport/session-mode.js';
 import { type SealKey, SealKeyRing } from './keys.js';
 
 export interface SealedSessionsOptions {
@@ -55,6 +57,18 @@ export interface SealedSessionsOptions {
   /** @default node:crypto randomBytes */
   random?: RandomSource;
   onEvent?: TesseraEventListener;
+  /**
+   * CSRF defence for unsafe methods, as for server-side sessions: a sealed cookie is attached by the browser
+   * on cross-site requests too. Fetch Metadata / Origin checks, then the session-bound signed token. `false`
+   * turns it off (only where no browser ever holds the cookie).
+   * @default {} (on, with a random per-process token key: set `secret` when you run more than one process)
+   */
+  csrf?: CsrfOptions | false;
+  /**
+   * `Clear-Site-Data` types sent on logout (ASVS 5.0 14.3.1); `false` sends none.
+   * @default ['cookies']
+   */
+  clearSiteData?: readonly ClearSiteDataType[] | false;
 }
 
 export interface ResolvedSealedOptions {

@@ -15,7 +15,11 @@ import {
 } from '../../core/outcome.js';
 import { applyPatch, type DataPatch, type Session, type SessionData } from '../../core/session.js';
 import { newSessionId } from '../../core/token.js';
+import { CsrfGuard } from '../../csrf/guard.js';
+import { ANONYMOUS_SUBJECT_PREFIX, type LevelRequirement, meetsLevel } from '../../core/session-rules.js';
+import { toBase64Url } from '../../core/encoding.js';
 import type { Authentication, SessionAuthenticator } from '../../transport/authenticator.js';
+import { type CookieSessionMode, resolveClearSiteData } from '../../transport/session-mode.js';
 import type { RequestFacts } from '../../transport/request.js';
 import { readSealedCookies } from './chunks.js';
 import { openSeal } from './envelope.js';
@@ -61,8 +65,13 @@ interface CachedSeal<Data extends SessionData> {
  * Client-side sessions in AES-256-GCM sealed cookies: no store lookup per request (unless a store is given for
  * "log out everywhere"). Implements `SessionAuthenticator`, so every adapter serves it like server-side sessions.
  */
-export class SealedSessions<Data extends SessionData = SessionData> implements SessionAuthenticator<Data> {
+export class SealedSessions<Data extends SessionData = SessionData>
+  implements SessionAuthenticator<Data>, CookieSessionMode<Data>
+{
   readonly options: ResolvedSealedOptions;
+  /** The CSRF guard, or null when turned off. */
+  readonly csrf: CsrfGuard | null;
+  readonly clearSiteData: string | null;
   readonly #events = new EventHub();
   readonly #cache: Map<string, CachedSeal<Data>> | null;
 
@@ -70,6 +79,45 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
     this.options = resolveSealedOptions(options);
     this.#cache = this.options.cacheSize > 0 ? new Map() : null;
     if (options.onEvent !== undefined) this.#events.on('*', options.onEvent);
+    this.csrf =
+      options.csrf === false ? null : new CsrfGuard({ random: this.options.random, ...options.csrf });
+    this.clearSiteData = resolveClearSiteData(options.clearSiteData);
+  }
+
+  get cookieName(): string {
+    return this.options.cookie.name;
+  }
+
+  emit(event: Omit<TesseraEvent, 'at'> & { at?: number }): void {
+    this.#events.emit({ ...event, at: event.at ?? this.options.clock() });
+  }
+
+  hasLevel(session: Session<SessionData>, requirement: LevelRequirement): boolean {
+    return meetsLevel(session, requirement, this.options.clock());
+  }
+
+  /** A signed CSRF token bound to the session, for a hidden form field or the `x-csrf-token` header. */
+  csrfToken(session: Pick<Session<SessionData>, 'id'>): string {
+    if (this.csrf === null) throw new TypeError('tessera: CSRF is turned off (csrf: false)');
+    return this.csrf.token(session.id);
+  }
+
+  /**
+   * An anonymous pre-login session (level 0), so a login form can carry a session-bound CSRF token
+   * (login CSRF); `login` replaces it.
+   */
+  startAnonymous(request: RequestFacts, data?: Data): Promise<SealedIssue<Data>> {
+    const subject = ANONYMOUS_SUBJECT_PREFIX + toBase64Url(this.options.random(16));
+    return this.login(request, { subject, level: 0, ...(data === undefined ? {} : { data }) });
+  }
+
+  /**
+   * Re-seals the session under a fresh nonce and the newest key, recording the rotation time. A sealed
+   * session has no server-side record: the previous seal stays valid until it expires (use `revokeSubject`
+   * with a store to end copies).
+   */
+  rotate(request: RequestFacts, current?: Authentication<Data>): Promise<SealedChange<Data>> {
+    return this.#change(request, 'rotated', (session, now) => ({ ...session, rotatedAt: now }), current);
   }
 
   on(type: TesseraEventType | '*', listener: TesseraEventListener): () => void {
@@ -155,7 +203,10 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
    * Clears every sealed cookie (all chunks). A copy kept by an attacker stays valid until it expires unless a
    * store is configured and `revokeSubject` is called: that is the price of stateless sessions.
    */
-  async logout(request: RequestFacts): Promise<{ revoked: boolean; setCookies: string[] }> {
+  async logout(
+    request: RequestFacts,
+    _current?: Authentication<Data>,
+  ): Promise<{ revoked: boolean; setCookies: string[] }> {
     const opened = await this.#open(request);
     if (opened.result.ok) {
       this.#emit('revoked', opened.result.session, this.options.clock(), undefined, 'logout');
@@ -178,15 +229,15 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
   }
 
   /** Step-up: records a higher authentication level and its time, and re-seals. */
-  elevate(request: RequestFacts, level: number): Promise<SealedChange<Data>> {
+  elevate(request: RequestFacts, level: number, current?: Authentication<Data>): Promise<SealedChange<Data>> {
     if (!Number.isInteger(level) || level < 0)
       throw new TypeError('tessera: level must be a non-negative integer');
-    return this.#change(request, 'elevated', (session, now) => ({
-      ...session,
-      level,
-      levelAt: now,
-      rotatedAt: now,
-    }));
+    return this.#change(
+      request,
+      'elevated',
+      (session, now) => ({ ...session, level, levelAt: now, rotatedAt: now }),
+      current,
+    );
   }
 
   /**
@@ -204,10 +255,15 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
 
   async #change(
     request: RequestFacts,
-    type: 'data-updated' | 'elevated',
+    type: 'data-updated' | 'elevated' | 'rotated',
     apply: (session: Session<Data>, now: number) => Session<Data> | null,
+    current?: Authentication<Data>,
   ): Promise<SealedChange<Data>> {
-    const opened = await this.#open(request);
+    // The request path opened this request's seal already: act on that session, with no second open.
+    const opened =
+      current?.result.ok === true
+        ? { ...this.#read(request), result: current.result }
+        : await this.#open(request);
     const result = opened.result;
     if (!result.ok) {
       return {
@@ -231,7 +287,11 @@ export class SealedSessions<Data extends SessionData = SessionData> implements S
       type,
       session,
       now,
-      type === 'elevated' ? { level: session.level } : { version: session.version },
+      type === 'elevated'
+        ? { level: session.level }
+        : type === 'data-updated'
+          ? { version: session.version }
+          : undefined,
     );
     return { ok: true, session, setCookies };
   }
