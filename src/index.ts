@@ -59,6 +59,26 @@ export {
   levelRequiredReply,
   sessionRequiredReply,
 } from './transport/guard.js';
+export {
+  joinVary,
+  mergeHeaderLists,
+  type OpenOptions,
+  type OpenResult,
+  openRequestSession,
+  requireLevel,
+  requireSignedIn,
+  withSessionHeaders,
+} from './transport/pipeline.js';
+export { type Header, RequestSession } from './transport/request-session.js';
+export {
+  type ClearSiteDataType,
+  type CookieSessionMode,
+  type IssuedCookieSession,
+  isCookieMode,
+  type LoginInput,
+  type SessionChange,
+} from './transport/session-mode.js';
+export { isAnonymousSession, meetsLevel } from './core/session-rules.js';
 export { CsrfGuard, type CsrfOptions, type CsrfReason, type CsrfVerdict } from './csrf/index.js';
 export {
   errorReply,
