@@ -19,7 +19,13 @@ import { CsrfGuard } from '../../csrf/guard.js';
 import { ANONYMOUS_SUBJECT_PREFIX, type LevelRequirement, meetsLevel } from '../../core/session-rules.js';
 import { toBase64Url } from '../../core/encoding.js';
 import type { Authentication, SessionAuthenticator } from '../../transport/authenticator.js';
-import { type CookieSessionMode, resolveClearSiteData } from '../../transport/session-mode.js';
+import {
+  type CookieSessionMode,
+  type IssuedCookieSession,
+  type LoginInput,
+  resolveClearSiteData,
+  type SessionChange,
+} from '../../transport/session-mode.js';
 import type { RequestFacts } from '../../transport/request.js';
 import { readSealedCookies } from './chunks.js';
 import { openSeal } from './envelope.js';
@@ -28,23 +34,12 @@ import { decodePayload, isSealableData } from './payload.js';
 import { deepFreeze } from '../../stores/shared/freeze.js';
 import { clearSealedCookies, sealToCookies } from './writer.js';
 
-export interface SealedLogin<Data extends SessionData> {
-  subject: string;
-  data?: Data;
-  /** Authentication level reached at login. @default 1 */
-  level?: number;
-}
-
-export interface SealedIssue<Data extends SessionData> {
-  readonly session: Session<Data>;
-  /** `Set-Cookie` values to send (with `Cache-Control: no-store`). */
-  readonly setCookies: string[];
-}
-
-export type SealedChange<Data extends SessionData> =
-  | ({ ok: true } & SealedIssue<Data>)
-  | (ValidationFailure & { setCookies: string[] })
-  | { ok: false; code: 'version_conflict'; version: number; setCookies: string[] };
+/** What a sealed login records (the same as every mode's login). */
+export type SealedLogin<Data extends SessionData> = LoginInput<Data>;
+/** A sealed session and the cookies that carry it. */
+export type SealedIssue<Data extends SessionData> = IssuedCookieSession<Data>;
+/** What elevate, rotate or update did. */
+export type SealedChange<Data extends SessionData> = SessionChange<Data>;
 
 /** What `open` found, beyond the outcome: which cookies carried it and whether it needs re-sealing. */
 interface Opened<Data extends SessionData> {
