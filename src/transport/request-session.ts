@@ -80,6 +80,7 @@ export class RequestSession<Data extends SessionData = SessionData> {
 
   /** Marks the response as depending on the session (route guards do), so it is never stored by a cache. */
   markSessionDependent(): void {
+    if (this.#dependsOnSession) return;
     this.#dependsOnSession = true;
     this.#changed();
   }

@@ -35,7 +35,17 @@ export function bindSessionHeaders<Data extends SessionData>(
 export function applyHeaders(target: HeaderTarget, decided: readonly Header[]): void {
   const existing: Header[] = [];
   for (const name of SESSION_HEADERS) for (const value of target.get(name)) existing.push([name, value]);
-  const merged = mergeHeaderLists(existing, decided);
+  // The common case on every request: nothing set yet, so nothing to merge.
+  const merged = existing.length === 0 ? decided : mergeHeaderLists(existing, decided);
+  if (existing.length === 0) {
+    for (const [name, value] of decided) {
+      if (name === 'set-cookie') continue;
+      target.set(name, [value]);
+    }
+    const cookies = decided.filter(([name]) => name === 'set-cookie').map(([, value]) => value);
+    if (cookies.length > 0) target.set('set-cookie', cookies);
+    return;
+  }
   for (const name of SESSION_HEADERS) {
     const values = merged.filter(([n]) => n === name).map(([, v]) => v);
     if (values.length === 0) target.remove(name);
