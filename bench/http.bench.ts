@@ -13,6 +13,8 @@
  * BENCH_PROFILE=<target>[,…] (CPU profile of those servers under bench-results/profiles).
  */
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { envNumber, median } from './lib/harness.js';
 import {
   type LoadResult,
@@ -86,6 +88,19 @@ if (withSqlite) {
 } else {
   console.log('http: SqliteStore not in this tree (src/stores/sqlite/index.ts): target (d) skipped');
 }
+// BENCH_BASELINE=<another checkout> (with its node_modules) adds Tessera as it is there, so a change to the hot
+// path is measured against its parent in one run: `git worktree add ../base HEAD~1`, then
+// BENCH_BASELINE=../base npm run bench -- http.
+const baseline = process.env.BENCH_BASELINE;
+if (baseline !== undefined && baseline !== '') {
+  targets.push({
+    name: 'baseline-memory',
+    label: '(e) tessera at BENCH_BASELINE, memory',
+    file: pathToFileURL(join(resolve(baseline), 'bench/servers/tessera.ts')).href,
+    args: ['memory'],
+    checksSessions: true,
+  });
+}
 
 /** Microseconds to milliseconds with three decimals. */
 function formatMs(us: number): string {
@@ -118,7 +133,7 @@ try {
   for (const target of targets) {
     const server = await startServer(
       target.name,
-      new URL(`servers/${target.file}`, import.meta.url),
+      new URL(target.file.startsWith('file:') ? target.file : `servers/${target.file}`, import.meta.url),
       target.args,
     );
     servers.set(target.name, server);
@@ -306,6 +321,15 @@ const goals: Goal[] = [
     format: formatRatio,
   },
 ];
+if (baseline !== undefined && baseline !== '') {
+  goals.push({
+    what: 'tessera memory / tessera at BENCH_BASELINE',
+    value: pairedRatio('tessera-memory', 'baseline-memory'),
+    byCpu: pairedCpuRatio('tessera-memory', 'baseline-memory'),
+    target: 0.95,
+    format: formatPercent,
+  });
+}
 if (withSqlite) {
   goals.push({
     what: 'tessera sqlite / floor',

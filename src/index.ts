@@ -34,7 +34,7 @@ export { presets } from './core/presets.js';
 export { cryptoRandom, type RandomSource } from './core/random.js';
 export type { DataPatch, Session, SessionData, SessionRecord } from './core/session.js';
 export { parseToken } from './core/token.js';
-export type { SessionStore } from './stores/contract.js';
+export type { SessionStore } from './core/store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory/memory-store.js';
 export {
   type CookieOptions,

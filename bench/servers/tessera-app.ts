@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { authenticateNode, nodeRequestFacts } from '../../src/adapters/node/index.js';
 import type { SessionData } from '../../src/core/session.js';
 import { createTessera } from '../../src/core/manager.js';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { HttpSessions } from '../../src/transport/http-sessions.js';
 import { listen, OK_BODY, SUBJECT } from './listen.js';
 

@@ -1,4 +1,4 @@
-import type { SessionStore } from '../stores/contract.js';
+import type { SessionStore } from './store.js';
 import { isTesseraError, SessionLimitError, StoreUnavailableError } from './errors.js';
 import { EventHub, type TesseraEvent, type TesseraEventListener, type TesseraEventType } from './events.js';
 import { constantTimeEqual } from './hash.js';
@@ -179,6 +179,27 @@ export class SessionManager<Data extends SessionData = SessionData> {
       }
       stale = true;
     }
+    return this.#continue(record, client, now, stale);
+  }
+
+  /**
+   * Continues a session the caller holds another proof for (a refresh family of it), by public id: the same
+   * expiry, binding and renewal rules as `validate`, with the same events, but no token secret to check.
+   */
+  async continueSession(sessionId: string, client: ClientInfo = {}): Promise<ValidationResult<Data>> {
+    if (!isSessionId(sessionId)) return tokenInvalid('malformed');
+    const record = await this.#call('get', () => this.#store.get(sessionId));
+    if (record === null) return tokenInvalid('unknown');
+    return this.#continue(record, client, this.options.clock(), false);
+  }
+
+  /** Expiry, then binding, then the sliding renewal: what every way of presenting a session goes through. */
+  async #continue(
+    record: SessionRecord,
+    client: ClientInfo,
+    now: number,
+    stale: boolean,
+  ): Promise<ValidationResult<Data>> {
     const expired = this.#expiry(record, now);
     if (expired !== null) return expired;
     const binding = this.#checkBinding(record, client, now);

@@ -1,4 +1,4 @@
-import type { SessionStore } from '../stores/contract.js';
+import type { SessionStore } from './store.js';
 import { type Clock, systemClock } from './clock.js';
 import type { TesseraEventListener } from './events.js';
 import { cryptoRandom, type RandomSource } from './random.js';

@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { type SessionManager, createTessera } from '../core/manager.js';
 import { cryptoRandom, type RandomSource } from '../core/random.js';
 import { containsTokenShape } from '../core/token.js';
-import type { SessionStore } from '../stores/contract.js';
+import type { SessionStore } from '../core/store.js';
 import { HttpSessions } from '../transport/http-sessions.js';
 import { type ApiKeyResult, apiKeyMatches, loadOrCreateApiKey } from './api-key.js';
 import { ConfigError, type ServiceConfig } from './config.js';

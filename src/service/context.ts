@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { SessionManager } from '../core/manager.js';
-import type { SessionStore } from '../stores/contract.js';
+import type { SessionStore } from '../core/store.js';
 import type { HttpSessions } from '../transport/http-sessions.js';
 import type { ServiceConfig } from './config.js';
 import type { Metrics } from './metrics.js';

@@ -94,3 +94,10 @@ function kindOf(value: unknown): string {
   const type = typeof value;
   return type === 'object' ? 'an object' : `a ${type}`;
 }
+
+/** The client facts a backend forwards for binding checks: `ip` and `userAgent`, both optional. */
+export function clientFields(body: Body): { ip?: string; userAgent?: string } {
+  const ip = optionalString(body, 'ip', 64);
+  const userAgent = optionalString(body, 'userAgent', 1024);
+  return { ...(ip === undefined ? {} : { ip }), ...(userAgent === undefined ? {} : { userAgent }) };
+}

@@ -1,5 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import type { SessionStore } from '../stores/contract.js';
+import type { SessionStore } from '../core/store.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
 import { ConfigError } from './config.js';
 

@@ -22,6 +22,7 @@ import { readToken } from './token-source.js';
 import { CsrfGuard, type CsrfVerdict, type FormTokenSource } from '../csrf/guard.js';
 import type { CsrfOptions } from '../csrf/options.js';
 import { toBase64Url } from '../core/encoding.js';
+import { parseToken } from '../core/token.js';
 
 export interface HttpSessionsOptions {
   /** Session cookie settings (safe defaults). */
@@ -48,8 +49,11 @@ export interface HttpSessionsOptions {
 
 export { ANONYMOUS_SUBJECT_PREFIX };
 
-/** The token each validated or issued session came with, for the actions of the same request. */
-const tokens = new WeakMap<object, string>();
+/**
+ * Tokens of sessions issued during a request (login, rotation, pre-login), for a later action in the same
+ * request. Only action paths write here: a `WeakMap` entry per validated request would cost every request.
+ */
+const issuedTokens = new WeakMap<object, string>();
 
 export interface IssuedHttpSession<Data extends SessionData> extends IssuedSession<Data> {
   readonly setCookies: string[];
@@ -105,7 +109,6 @@ export class HttpSessions<Data extends SessionData = SessionData>
       return { result: tokenInvalid(source.reason), setCookies: [this.clearCookie()], via: null };
     }
     const result = await this.manager.validate(source.token, clientOf(request));
-    if (result.ok) tokens.set(result.session, source.token);
     const setCookies: string[] = [];
     if (source.via === 'cookie') {
       if (!result.ok) setCookies.push(this.clearCookie());
@@ -133,7 +136,7 @@ export class HttpSessions<Data extends SessionData = SessionData>
       if (previous.kind === 'present') await this.manager.revoke(previous.token, 'login');
     }
     const issued = await this.manager.create({ ...input, ...clientOf(request) });
-    tokens.set(issued.session, issued.token);
+    issuedTokens.set(issued.session, issued.token);
     return { ...issued, setCookies: [this.sessionCookie(issued.token, issued.session)] };
   }
 
@@ -204,7 +207,7 @@ export class HttpSessions<Data extends SessionData = SessionData>
       ...(data === undefined ? {} : { data }),
       ...clientOf(request),
     });
-    tokens.set(issued.session, issued.token);
+    issuedTokens.set(issued.session, issued.token);
     return { ...issued, setCookies: [this.sessionCookie(issued.token, issued.session)] };
   }
 
@@ -233,23 +236,30 @@ export class HttpSessions<Data extends SessionData = SessionData>
     level: number | undefined,
     current: Authentication<Data> | undefined,
   ): Promise<HttpRotation<Data>> {
-    // The request path already validated this request's token: rotate that one, with no second read.
+    // The request path already validated a session: rotate it with no second read. Its token is the one the
+    // request carries (a header parse, no store access), or one issued earlier in this request.
     const known = current?.result.ok === true ? current.result : undefined;
-    const knownToken = known === undefined ? undefined : tokens.get(known.session);
-    const source = knownToken === undefined ? this.#read(request) : null;
+    const issued = known === undefined ? undefined : issuedTokens.get(known.session);
+    const source = issued === undefined ? this.#read(request) : null;
     if (source?.kind === 'refused')
       return { ...tokenInvalid(source.reason), setCookies: [this.clearCookie()] };
-    const token = knownToken ?? (source?.kind === 'present' ? source.token : null);
-    const validated = knownToken === undefined ? undefined : known;
+    const token = issued ?? (source?.kind === 'present' ? source.token : null);
+    const validated =
+      known !== undefined && token !== null && tokenOf(token) === known.session.id ? known : undefined;
     const client = clientOf(request);
     const result =
       level === undefined
         ? await this.manager.rotate(token, client, validated)
         : await this.manager.elevate(token, level, client, validated);
     if (!result.ok) return { ...result, setCookies: token !== null ? [this.clearCookie()] : [] };
-    tokens.set(result.session, result.token);
+    issuedTokens.set(result.session, result.token);
     return { ...result, setCookies: [this.sessionCookie(result.token, result.session)] };
   }
+}
+
+/** The public session id a token names, or null. */
+function tokenOf(token: string): string | null {
+  return parseToken(token)?.sessionId ?? null;
 }
 
 function clientOf(request: RequestFacts): ClientInfo {

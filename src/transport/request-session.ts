@@ -26,12 +26,12 @@ export class RequestSession<Data extends SessionData = SessionData> {
   readonly mode: SessionAuthenticator<Data>;
   readonly request: RequestFacts;
   #auth: Authentication<Data>;
-  /** Cookie name → the `Set-Cookie` to send: later decisions replace earlier ones for the same cookie. */
-  readonly #cookies = new Map<string, string>();
+  /** Cookie name → the `Set-Cookie` to send: later decisions replace earlier ones (made when first needed). */
+  #cookies: Map<string, string> | null = null;
   #dependsOnSession: boolean;
   #csrfChecked = false;
   #clearSiteData: string | null = null;
-  readonly #listeners: (() => void)[] = [];
+  #listener: (() => void) | null = null;
 
   constructor(mode: SessionAuthenticator<Data>, request: RequestFacts, auth: Authentication<Data>) {
     this.mode = mode;
@@ -139,19 +139,20 @@ export class RequestSession<Data extends SessionData = SessionData> {
 
   /** The `Set-Cookie` values decided so far, one per cookie. */
   get setCookies(): string[] {
-    return [...this.#cookies.values()];
+    return this.#cookies === null ? [] : [...this.#cookies.values()];
   }
 
   /** The cookie names this request decided about (for merging with cookies the application set itself). */
   get cookieNames(): string[] {
-    return [...this.#cookies.keys()];
+    return this.#cookies === null ? [] : [...this.#cookies.keys()];
   }
 
   /** Everything the response must carry for the session, as decided now. */
   headers(): Header[] {
     const headers: Header[] = [];
-    for (const cookie of this.#cookies.values()) headers.push(['set-cookie', cookie]);
-    if (this.#dependsOnSession || this.#cookies.size > 0) headers.push(['cache-control', 'no-store']);
+    const cookies = this.#cookies;
+    if (cookies !== null) for (const cookie of cookies.values()) headers.push(['set-cookie', cookie]);
+    if (this.#dependsOnSession || cookies !== null) headers.push(['cache-control', 'no-store']);
     const vary: string[] = [];
     if (isCookieMode(this.mode)) vary.push('Cookie');
     if (this.#auth.via === 'bearer' || this.request.header('authorization') !== null)
@@ -164,7 +165,14 @@ export class RequestSession<Data extends SessionData = SessionData> {
 
   /** Calls `listener` whenever the header decision changes (node-style responses apply it at once). */
   onChange(listener: () => void): void {
-    this.#listeners.push(listener);
+    const previous = this.#listener;
+    this.#listener =
+      previous === null
+        ? listener
+        : () => {
+            previous();
+            listener();
+          };
   }
 
   #cookieMode(action: string): CookieSessionMode<Data> {
@@ -196,11 +204,13 @@ export class RequestSession<Data extends SessionData = SessionData> {
   }
 
   #queue(setCookies: readonly string[]): void {
+    if (setCookies.length === 0) return;
+    if (this.#cookies === null) this.#cookies = new Map();
     for (const cookie of setCookies) this.#cookies.set(cookieNameOf(cookie), cookie);
   }
 
   #changed(): void {
-    for (const listener of this.#listeners) listener();
+    this.#listener?.();
   }
 }
 

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertCleared, assertRefused, COOKIE_NAME, type CallOptions, call, type Reply } from './client.js';
-import { ABSOLUTE_SECONDS, createWorld, IDLE_SECONDS, MODES, type ModeName, type World } from './world.js';
+import { runAccessMatrix } from './access-matrix.js';
+import {
+  ABSOLUTE_SECONDS,
+  COOKIE_MODES,
+  createWorld,
+  IDLE_SECONDS,
+  type ModeName,
+  type World,
+} from './world.js';
 
 /**
  * The behaviour matrix: the same scenarios over real HTTP through every adapter and every cookie session mode
@@ -33,7 +41,8 @@ export interface MatrixServer {
 export type StartServer = (world: World) => Promise<MatrixServer>;
 
 export function runAdapterMatrix(name: string, start: StartServer): void {
-  for (const mode of MODES) runModeMatrix(name, mode, start);
+  for (const mode of COOKIE_MODES) runModeMatrix(name, mode, start);
+  runAccessMatrix(name, start);
 }
 
 function runModeMatrix(name: string, mode: ModeName, start: StartServer): void {

@@ -3,14 +3,22 @@ import type { TesseraEvent } from '../../src/core/events.js';
 import { createTessera } from '../../src/core/manager.js';
 import type { Session } from '../../src/core/session.js';
 import { SealedSessions } from '../../src/stateless/sealed/sealed-sessions.js';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
 import { HttpSessions } from '../../src/transport/http-sessions.js';
-import type { CookieSessionMode } from '../../src/transport/session-mode.js';
+import {
+  AccessTokenAuthenticator,
+  AccessTokens,
+  generateJwtKey,
+  JwtKeyRing,
+} from '../../src/stateless/jwt/index.js';
+import type { SessionAuthenticator } from '../../src/transport/authenticator.js';
 
-/** The cookie session modes every adapter serves through the one request path. */
-export type ModeName = 'server-side' | 'sealed';
-export const MODES: readonly ModeName[] = ['server-side', 'sealed'];
+/** The session modes every adapter serves through the one request path. */
+export type ModeName = 'server-side' | 'sealed' | 'access-token';
+/** The modes whose credential is a cookie (`matrix.ts`); access tokens have their own rows (`access-matrix.ts`). */
+export const COOKIE_MODES: readonly ModeName[] = ['server-side', 'sealed'];
+export const ACCESS_TTL_SECONDS = 900;
 
 /**
  * Everything a matrix scenario needs around one adapter: a session mode on a memory store, a clock the tests
@@ -19,7 +27,7 @@ export const MODES: readonly ModeName[] = ['server-side', 'sealed'];
  */
 export interface World {
   readonly name: ModeName;
-  readonly mode: CookieSessionMode;
+  readonly mode: SessionAuthenticator;
   readonly clock: ManualClock;
   readonly events: TesseraEvent[];
   /** The store methods called, in order (server-side mode). */
@@ -30,6 +38,8 @@ export interface World {
   readonly revocable: boolean;
   /** `/revoke-others`: ends the subject's other sessions (server-side only). */
   revokeOthers(session: Session): Promise<number>;
+  /** An access token for a new session id (access-token mode only). */
+  issueAccess(subject: string, level?: number): string;
 }
 
 export const IDLE_SECONDS = 600;
@@ -58,6 +68,23 @@ export function createWorld(name: ModeName = 'server-side'): World {
       mode: new HttpSessions(manager, { csrf: { secret: CSRF_SECRET } }),
       revocable: true,
       revokeOthers: (session: Session) => manager.revokeSubject(session.subject, { except: session.id }),
+      issueAccess: noAccessTokens,
+    });
+  } else if (name === 'access-token') {
+    const tokens = new AccessTokens({
+      keys: new JwtKeyRing([generateJwtKey('EdDSA', 0, 'matrix')]),
+      issuer: 'https://tessera.test',
+      audience: 'matrix',
+      ttl: ACCESS_TTL_SECONDS,
+      clock,
+    });
+    let sessions = 0;
+    Object.assign(world, {
+      mode: new AccessTokenAuthenticator(tokens),
+      revocable: false,
+      revokeOthers: () => Promise.reject(new TypeError('access tokens are revoked through their session')),
+      issueAccess: (subject: string, level = 1) =>
+        tokens.issue({ subject, sessionId: `s${String(++sessions).padStart(25, '0')}`, level }).token,
     });
   } else {
     Object.assign(world, {
@@ -71,6 +98,7 @@ export function createWorld(name: ModeName = 'server-side'): World {
       }),
       revocable: false,
       revokeOthers: () => Promise.reject(new TypeError('sealed sessions have no per-session revocation')),
+      issueAccess: noAccessTokens,
     });
   }
   return world;
@@ -88,4 +116,8 @@ function failingWhenDown(inner: SessionStore, down: () => boolean, calls: string
       };
     },
   });
+}
+
+function noAccessTokens(): never {
+  throw new TypeError('this world issues no access tokens');
 }

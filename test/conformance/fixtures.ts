@@ -1,7 +1,7 @@
 import { cryptoRandom } from '../../src/core/random.js';
 import type { SessionRecord } from '../../src/core/session.js';
 import { hashSecret, newSecret, newSessionId } from '../../src/core/token.js';
-import type { RefreshFamilyRecord, SessionStore } from '../../src/stores/contract.js';
+import type { RefreshFamilyRecord, SessionStore } from '../../src/core/store.js';
 
 /**
  * Times in the suites start at the real clock (rounded) so stores that also keep a server-side TTL

@@ -7,7 +7,7 @@ import { createTessera } from '../../src/core/manager.js';
 import { cryptoRandom } from '../../src/core/random.js';
 import type { SessionRecord } from '../../src/core/session.js';
 import { formatToken, hashSecret, newSecret, newSessionId, parseToken } from '../../src/core/token.js';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { newSubject, T0 } from './fixtures.js';
 import { instrument, type WithManager } from './manager-setup.js';
 

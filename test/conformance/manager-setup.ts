@@ -2,7 +2,7 @@ import { type ManualClock, manualClock } from '../../src/core/clock.js';
 import type { TesseraEvent } from '../../src/core/events.js';
 import { createTessera, type SessionManager } from '../../src/core/manager.js';
 import type { TesseraOptions } from '../../src/core/options.js';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { T0 } from './fixtures.js';
 
 export interface ManagerHarness {

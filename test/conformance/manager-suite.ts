@@ -5,7 +5,7 @@
  *   runManagerConformance('sqlite', async () => new SqliteStore({ path: uniqueFile() }));
  */
 import { describe } from 'node:test';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { registerDataScenarios } from './manager-data.js';
 import { registerLifetimeScenarios } from './manager-lifetime.js';
 import { registerSecurityScenarios } from './manager-security.js';

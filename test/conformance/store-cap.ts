@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionRecord } from '../../src/core/session.js';
-import type { CreateResult } from '../../src/stores/contract.js';
+import type { CreateResult } from '../../src/core/store.js';
 import { MINUTE, makeRecord, newSubject, T0 } from './fixtures.js';
 import type { WithStore } from './store-suite.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RefreshFamilyRecord } from '../../src/stores/contract.js';
+import type { RefreshFamilyRecord } from '../../src/core/store.js';
 import { makeFamily, newHash, T0 } from './fixtures.js';
 import type { WithStore } from './store-suite.js';
 

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { registerCapTests } from './store-cap.js';
 import { registerExpiryTests } from './store-expiry.js';
 import { registerRefreshTests } from './store-refresh.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { authenticateNode } from '../../src/adapters/node/index.js';
 import { createTessera } from '../../src/core/manager.js';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { HttpSessions } from '../../src/transport/http-sessions.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
 

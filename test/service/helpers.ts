@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ManualClock, manualClock } from '../../src/core/clock.js';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { createService, type Service } from '../../src/service/app.js';
 import { loadConfig } from '../../src/service/config.js';
 import type { SessionJson } from '../../src/service/session-json.js';

@@ -8,7 +8,7 @@ import type { TesseraEvent } from '../../src/core/events.js';
 import { createTessera } from '../../src/core/manager.js';
 import { AccessTokens, generateJwtKey, JwtKeyRing } from '../../src/stateless/jwt/index.js';
 import { parseRefreshToken, RefreshTokens, type TokenPair } from '../../src/stateless/refresh/index.js';
-import type { SessionStore } from '../../src/stores/contract.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 

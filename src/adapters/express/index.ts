@@ -57,6 +57,7 @@ import {
 import { fieldOf } from '../shared/form-token.js';
 import { applyReplyHeaders, bindSessionHeaders, nodeHeaderTarget } from '../shared/header-target.js';
 import { nodeHeaderReader } from '../shared/node-request.js';
+import { sessionActions } from '../shared/session-actions.js';
 
 export interface TesseraExpress<Data extends SessionData> {
   /** Authenticates every request and applies the CSRF defence to unsafe methods. Mount after body parsers. */
@@ -131,14 +132,10 @@ export function tesseraExpress<Data extends SessionData>(
     return session;
   }
 
-  const acting =
-    <A extends unknown[], R>(act: (session: RequestSession<Data>, ...args: A) => Promise<R>) =>
-    async (req: Request, res: Response, ...args: A): Promise<R> => {
-      const session = current(req);
-      const result = await act(session, ...args);
-      res.locals.session = session.session;
-      return result;
-    };
+  // Express links each request to its response (`req.res`), where views read `res.locals.session`.
+  const actions = sessionActions<Request, Data>(current, (req, session) => {
+    if (req.res) req.res.locals.session = session.session;
+  });
 
   const middleware: RequestHandler = async (req, res, next) => {
     const opened = await openRequestSession(mode, expressRequestFacts(req), {
@@ -177,12 +174,12 @@ export function tesseraExpress<Data extends SessionData>(
     session: (req) => states.get(req)?.session ?? null,
     result: (req) => states.get(req)?.result ?? null,
     requestSession: (req) => states.get(req) ?? null,
-    csrfToken: (req) => current(req).csrfToken(),
-    login: acting((session, input: LoginInput<Data>) => session.login(input)),
-    logout: acting((session) => session.logout()),
-    rotate: acting((session) => session.rotate()),
-    elevate: acting((session, level: number) => session.elevate(level)),
-    startAnonymous: acting((session) => session.startAnonymous()),
+    csrfToken: actions.csrfToken,
+    login: (req, _res, input) => actions.login(req, input),
+    logout: (req) => actions.logout(req),
+    rotate: (req) => actions.rotate(req),
+    elevate: (req, _res, level) => actions.elevate(req, level),
+    startAnonymous: (req) => actions.startAnonymous(req),
     errorHandler: (error, _req, res, next) => {
       const reply = errorReply(error);
       if (reply.status === 500 || res.headersSent) next(error);

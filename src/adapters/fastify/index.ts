@@ -51,6 +51,7 @@ import {
   headerList,
 } from '../shared/header-target.js';
 import { nodeHeaderReader } from '../shared/node-request.js';
+import { sessionActions } from '../shared/session-actions.js';
 
 export interface TesseraFastifyOptions {
   sessions: SessionAuthenticator<SessionData>;
@@ -134,19 +135,11 @@ const plugin: FastifyPluginCallback<TesseraFastifyOptions> = (fastify: FastifyIn
     return session;
   }
 
-  function sync(request: FastifyRequest): void {
-    const session = current(request);
+  function sync(request: FastifyRequest, session: RequestSession<SessionData>): void {
     request.tesseraResult = session.result;
     request.session = session.session;
   }
-
-  const acting =
-    <A extends unknown[], R>(act: (session: RequestSession<SessionData>, ...args: A) => Promise<R>) =>
-    async (request: FastifyRequest, _reply: FastifyReply, ...args: A): Promise<R> => {
-      const result = await act(current(request), ...args);
-      sync(request);
-      return result;
-    };
+  const actions = sessionActions(current, sync);
 
   function gate(check: (session: RequestSession<SessionData>) => HttpReply | null): preHandlerHookHandler {
     return function (this: FastifyInstance, request, reply, next) {
@@ -161,12 +154,12 @@ const plugin: FastifyPluginCallback<TesseraFastifyOptions> = (fastify: FastifyIn
     requireSession: gate(requireSignedIn),
     requireLevel: (level, requirement = {}) =>
       gate((session) => requireLevel(session, { ...requirement, level })),
-    csrfToken: (request) => current(request).csrfToken(),
-    login: acting((session, input: LoginInput<SessionData>) => session.login(input)),
-    logout: acting((session) => session.logout()),
-    rotate: acting((session) => session.rotate()),
-    elevate: acting((session, level: number) => session.elevate(level)),
-    startAnonymous: acting((session) => session.startAnonymous()),
+    csrfToken: actions.csrfToken,
+    login: (request, _reply, input) => actions.login(request, input),
+    logout: (request) => actions.logout(request),
+    rotate: (request) => actions.rotate(request),
+    elevate: (request, _reply, level) => actions.elevate(request, level),
+    startAnonymous: (request) => actions.startAnonymous(request),
     errorHandler(error, _request, reply) {
       const response = errorReply(error);
       if (response.status === 500) throw error;
@@ -185,7 +178,7 @@ const plugin: FastifyPluginCallback<TesseraFastifyOptions> = (fastify: FastifyIn
     });
     if (!opened.ok) return sendReply(reply, opened.reply);
     request.tesseraSession = opened.session;
-    sync(request);
+    sync(request, opened.session);
     bindSessionHeaders(replyTarget(reply), opened.session);
     return undefined;
   });

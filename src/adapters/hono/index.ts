@@ -37,6 +37,7 @@ import {
   type SessionChange,
 } from '../../transport/session-mode.js';
 import { isFormContentType } from '../shared/form-token.js';
+import { sessionActions } from '../shared/session-actions.js';
 import { withSessionHeaders } from '../shared/web-response.js';
 
 /** The context variables the middleware sets. */
@@ -95,18 +96,10 @@ export function tesseraHono<Data extends SessionData>(
     if (session === undefined) throw new TypeError('tessera: mount auth.middleware before this route');
     return session;
   };
-  const sync = (c: C<Data>): void => {
-    const session = current(c);
+  const sync = (c: C<Data>, session: RequestSession<Data>): void => {
     c.set('tesseraResult', session.result);
     c.set('session', session.session);
   };
-  const acting =
-    <A extends unknown[], R>(act: (session: RequestSession<Data>, ...args: A) => Promise<R>) =>
-    async (c: C<Data>, ...args: A): Promise<R> => {
-      const result = await act(current(c), ...args);
-      sync(c);
-      return result;
-    };
   const gate =
     (check: (session: RequestSession<Data>) => HttpReply | null): MiddlewareHandler<TesseraEnv<Data>> =>
     async (c, next) => {
@@ -132,7 +125,7 @@ export function tesseraHono<Data extends SessionData>(
       });
       if (!opened.ok) return replyToResponse(opened.reply);
       c.set('tessera', opened.session);
-      sync(c);
+      sync(c, opened.session);
       await next();
       // Added to whatever Response the handler (or a route guard's refusal) produced.
       c.res = withSessionHeaders(c.res, opened.session);
@@ -141,12 +134,7 @@ export function tesseraHono<Data extends SessionData>(
     requireSession: () => gate(requireSignedIn),
     requireLevel: (level, requirement = {}) =>
       gate((session) => requireLevel(session, { ...requirement, level })),
-    csrfToken: (c) => current(c).csrfToken(),
-    login: acting((session, input: LoginInput<Data>) => session.login(input)),
-    logout: acting((session) => session.logout()),
-    rotate: acting((session) => session.rotate()),
-    elevate: acting((session, level: number) => session.elevate(level)),
-    startAnonymous: acting((session) => session.startAnonymous()),
+    ...sessionActions(current, sync),
   };
 }
 

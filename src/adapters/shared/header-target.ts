@@ -5,11 +5,17 @@ import type { Header, RequestSession } from '../../transport/request-session.js'
 import type { HttpReply } from '../../transport/reply.js';
 
 /** The headers the session decides about; the rest of a response is the application's. */
-const SESSION_HEADERS = ['set-cookie', 'cache-control', 'vary', 'clear-site-data'] as const;
+const SESSION_HEADERS: ReadonlySet<string> = new Set([
+  'set-cookie',
+  'cache-control',
+  'vary',
+  'clear-site-data',
+]);
 
 /**
  * A response whose headers can still be read and replaced before it is sent: node:http's `ServerResponse`
- * (also under Express), Fastify's reply. Each adapter writes one of these; the merge is written once, here.
+ * (also under Express), Fastify's reply, a Web `Headers`. Each adapter has one of these; the merge is written
+ * once, here.
  */
 export interface HeaderTarget {
   get(name: string): string[];
@@ -26,41 +32,35 @@ export function bindSessionHeaders<Data extends SessionData>(
   target: HeaderTarget,
   session: RequestSession<Data>,
 ): void {
-  const apply = (): void => applyHeaders(target, session.headers());
-  apply();
-  session.onChange(apply);
+  applyHeaders(target, session.headers());
+  session.onChange(() => applyHeaders(target, session.headers()));
 }
 
 /** Merges headers into a target: `Set-Cookie` by cookie name, `Vary` by token, the others replaced. */
 export function applyHeaders(target: HeaderTarget, decided: readonly Header[]): void {
   const existing: Header[] = [];
   for (const name of SESSION_HEADERS) for (const value of target.get(name)) existing.push([name, value]);
-  // The common case on every request: nothing set yet, so nothing to merge.
-  const merged = existing.length === 0 ? decided : mergeHeaderLists(existing, decided);
-  if (existing.length === 0) {
-    for (const [name, value] of decided) {
-      if (name === 'set-cookie') continue;
-      target.set(name, [value]);
-    }
-    const cookies = decided.filter(([name]) => name === 'set-cookie').map(([, value]) => value);
-    if (cookies.length > 0) target.set('set-cookie', cookies);
-    return;
-  }
+  // The common case, on every request: nothing set yet, so there is nothing to merge or to remove.
+  if (existing.length === 0) writeGrouped(target, decided, false);
+  else writeGrouped(target, mergeHeaderLists(existing, decided), true);
+}
+
+function writeGrouped(target: HeaderTarget, headers: readonly Header[], removeAbsent: boolean): void {
   for (const name of SESSION_HEADERS) {
-    const values = merged.filter(([n]) => n === name).map(([, v]) => v);
-    if (values.length === 0) target.remove(name);
-    else target.set(name, values);
+    const values: string[] = [];
+    for (const [header, value] of headers) if (header === name) values.push(value);
+    if (values.length > 0) target.set(name, values);
+    else if (removeAbsent) target.remove(name);
   }
 }
 
 /** Writes a reply's headers onto a target (before the framework sends status and body). */
 export function applyReplyHeaders(target: HeaderTarget, reply: HttpReply): void {
-  const session = new Set<string>(SESSION_HEADERS);
   applyHeaders(
     target,
-    reply.headers.filter(([name]) => session.has(name)),
+    reply.headers.filter(([name]) => SESSION_HEADERS.has(name)),
   );
-  for (const [name, value] of reply.headers) if (!session.has(name)) target.set(name, [value]);
+  for (const [name, value] of reply.headers) if (!SESSION_HEADERS.has(name)) target.set(name, [value]);
 }
 
 /** Normalises a node-style header value (`getHeader`) to a list. */
@@ -70,12 +70,54 @@ export function headerList(value: number | string | readonly string[] | undefine
 }
 
 /** A node:http response as a header target (Express's response is one too). */
+class NodeHeaderTarget implements HeaderTarget {
+  readonly #response: ServerResponse;
+
+  constructor(response: ServerResponse) {
+    this.#response = response;
+  }
+
+  get(name: string): string[] {
+    return headerList(this.#response.getHeader(name));
+  }
+
+  set(name: string, values: readonly string[]): void {
+    this.#response.setHeader(name, name === 'set-cookie' ? [...values] : values.join(', '));
+  }
+
+  remove(name: string): void {
+    this.#response.removeHeader(name);
+  }
+}
+
 export function nodeHeaderTarget(response: ServerResponse): HeaderTarget {
-  return {
-    get: (name) => headerList(response.getHeader(name)),
-    set: (name, values) => {
-      response.setHeader(name, name === 'set-cookie' ? [...values] : values.join(', '));
-    },
-    remove: (name) => response.removeHeader(name),
-  };
+  return new NodeHeaderTarget(response);
+}
+
+/** A Web `Headers` as a header target (fetch handlers, Hono). */
+class WebHeaderTarget implements HeaderTarget {
+  readonly #headers: Headers;
+
+  constructor(headers: Headers) {
+    this.#headers = headers;
+  }
+
+  get(name: string): string[] {
+    if (name === 'set-cookie') return this.#headers.getSetCookie();
+    const value = this.#headers.get(name);
+    return value === null ? [] : [value];
+  }
+
+  set(name: string, values: readonly string[]): void {
+    this.#headers.delete(name);
+    for (const value of values) this.#headers.append(name, value);
+  }
+
+  remove(name: string): void {
+    this.#headers.delete(name);
+  }
+}
+
+export function webHeaderTarget(headers: Headers): HeaderTarget {
+  return new WebHeaderTarget(headers);
 }

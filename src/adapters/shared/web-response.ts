@@ -1,6 +1,6 @@
 import type { SessionData } from '../../core/session.js';
-import { mergeHeaderLists } from '../../transport/pipeline.js';
 import { cookieNameOf, type Header, type RequestSession } from '../../transport/request-session.js';
+import { applyHeaders, webHeaderTarget } from './header-target.js';
 
 /**
  * Adds the session's header decision to a Web `Response` the handler built (copying it if its headers are
@@ -17,28 +17,18 @@ export function withSessionHeaders<Data extends SessionData>(
 /** Merges headers into a Web `Response`, keeping the handler's own `Set-Cookie` for a cookie it set. */
 export function addHeaders(response: Response, decided: readonly Header[]): Response {
   if (decided.length === 0) return response;
-  const own = response.headers.getSetCookie();
-  const ownNames = new Set(own.map(cookieNameOf));
-  const wanted = decided.filter(
-    ([name, value]) => !(name === 'set-cookie' && ownNames.has(cookieNameOf(value))),
-  );
-  const existing: Header[] = own.map((value) => ['set-cookie', value] as const);
-  for (const name of ['cache-control', 'vary', 'clear-site-data']) {
-    const value = response.headers.get(name);
-    if (value !== null) existing.push([name, value]);
-  }
-  const merged = mergeHeaderLists(existing, wanted);
-  let target = response;
+  const own = new Set(response.headers.getSetCookie().map(cookieNameOf));
+  const wanted =
+    own.size === 0
+      ? decided
+      : decided.filter(([name, value]) => !(name === 'set-cookie' && own.has(cookieNameOf(value))));
   try {
-    write(target.headers, merged);
+    applyHeaders(webHeaderTarget(response.headers), wanted);
+    return response;
   } catch {
-    target = new Response(response.body, response);
-    write(target.headers, merged);
+    // `Response.redirect()` and fetched responses have immutable headers.
+    const copy = new Response(response.body, response);
+    applyHeaders(webHeaderTarget(copy.headers), wanted);
+    return copy;
   }
-  return target;
-}
-
-function write(headers: Headers, merged: readonly Header[]): void {
-  for (const name of ['set-cookie', 'cache-control', 'vary', 'clear-site-data']) headers.delete(name);
-  for (const [name, value] of merged) headers.append(name, value);
 }

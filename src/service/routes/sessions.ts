@@ -2,6 +2,7 @@ import { isSessionId } from '../../core/token.js';
 import type { Reply, RequestContext, Route } from '../context.js';
 import {
   allowOnly,
+  clientFields,
   optionalInteger,
   optionalJsonObject,
   optionalString,
@@ -15,12 +16,6 @@ import { sessionJson } from '../session-json.js';
 
 const MAX_LEVEL = 1_000_000;
 const MAX_VERSION = Number.MAX_SAFE_INTEGER;
-
-function client(body: Record<string, unknown>): { ip?: string; userAgent?: string } {
-  const ip = optionalString(body, 'ip', 64);
-  const userAgent = optionalString(body, 'userAgent', 1024);
-  return { ...(ip === undefined ? {} : { ip }), ...(userAgent === undefined ? {} : { userAgent }) };
-}
 
 function sessionIdParam(context: RequestContext): string {
   const id = context.params.id as string;
@@ -59,7 +54,7 @@ export const sessionRoutes: readonly Route[] = [
         subject,
         ...(data === undefined ? {} : { data }),
         ...(level === undefined ? {} : { level }),
-        ...client(body),
+        ...clientFields(body),
       });
       return issued(context, 201, result.token, result.session);
     },
@@ -72,7 +67,7 @@ export const sessionRoutes: readonly Route[] = [
       const body = await context.body();
       allowOnly(body, ['token', 'ip', 'userAgent']);
       const token = tokenField(body);
-      const result = await context.service.manager.validate(token, client(body));
+      const result = await context.service.manager.validate(token, clientFields(body));
       if (!result.ok) {
         if (result.code === 'session_expired') context.sessionId = result.sessionId;
         throw outcomeError(result);
@@ -88,7 +83,7 @@ export const sessionRoutes: readonly Route[] = [
     async handle(context) {
       const body = await context.body();
       allowOnly(body, ['token', 'ip', 'userAgent']);
-      const result = await context.service.manager.rotate(tokenField(body), client(body));
+      const result = await context.service.manager.rotate(tokenField(body), clientFields(body));
       if (!result.ok) throw outcomeError(result);
       return issued(context, 200, result.token, result.session);
     },
@@ -102,7 +97,7 @@ export const sessionRoutes: readonly Route[] = [
       allowOnly(body, ['token', 'level', 'ip', 'userAgent']);
       const token = tokenField(body);
       const level = requiredInteger(body, 'level', 0, MAX_LEVEL);
-      const result = await context.service.manager.elevate(token, level, client(body));
+      const result = await context.service.manager.elevate(token, level, clientFields(body));
       if (!result.ok) throw outcomeError(result);
       return issued(context, 200, result.token, result.session);
     },

@@ -16,7 +16,7 @@ import { importJwtKey, JWT_ALGORITHMS, type JwtAlgorithm } from '../../stateless
 import { RefreshTokens } from '../../stateless/refresh/refresh-tokens.js';
 import { loadOrCreateSecret } from '../../stateless/refresh/secret-file.js';
 import type { Reply, RequestContext, Route, ServiceParts } from '../context.js';
-import { allowOnly, optionalString, requiredString, tokenField } from '../fields.js';
+import { allowOnly, clientFields, optionalString, requiredString, tokenField } from '../fields.js';
 import { HttpError, invalidField, outcomeError } from '../http-errors.js';
 
 interface TokenService {
@@ -148,13 +148,8 @@ export const tokenRoutes: readonly Route[] = [
       const body = await context.body();
       allowOnly(body, ['token', 'ip', 'userAgent']);
       const token = tokenField(body);
-      const ip = optionalString(body, 'ip', 64);
-      const userAgent = optionalString(body, 'userAgent', 1024);
       const { refresh } = await tokensFor(context.service);
-      const result = await refresh.exchange(token, {
-        ...(ip === undefined ? {} : { ip }),
-        ...(userAgent === undefined ? {} : { userAgent }),
-      });
+      const result = await refresh.exchange(token, clientFields(body));
       if (!result.ok) throw outcomeError(result);
       return pairReply(context, result, 201);
     },
@@ -165,10 +160,11 @@ export const tokenRoutes: readonly Route[] = [
     auth: 'api-key',
     async handle(context) {
       const body = await context.body();
-      allowOnly(body, ['refreshToken']);
+      allowOnly(body, ['refreshToken', 'ip', 'userAgent']);
       const refreshToken = requiredString(body, 'refreshToken', 256);
       const { refresh } = await tokensFor(context.service);
-      const result = await refresh.refresh(refreshToken);
+      // The session's binding (address, user agent) applies to refreshes as to session tokens.
+      const result = await refresh.refresh(refreshToken, clientFields(body));
       if (result.ok) return pairReply(context, result, 200);
       if (result.code === 'refresh_reused') {
         throw new HttpError(

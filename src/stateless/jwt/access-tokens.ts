@@ -5,7 +5,7 @@ import { isTesseraError, StoreUnavailableError } from '../../core/errors.js';
 import { hmacSha256 } from '../../core/hash.js';
 import type { SessionManager } from '../../core/manager.js';
 import { isSessionId } from '../../core/token.js';
-import type { SessionStore } from '../../stores/contract.js';
+import type { SubjectCutoffs } from '../../core/store.js';
 import {
   ACCESS_TOKEN_TYPE,
   type AccessClaims,
@@ -34,7 +34,7 @@ export interface AccessTokensOptions {
    */
   manager?: SessionManager;
   /** Store for per-subject not-before times. @default manager.store */
-  store?: SessionStore;
+  store?: SubjectCutoffs;
   /** @default Date.now */
   clock?: Clock;
   /** Key for deriving `jti` values (at least 32 bytes). @default random per process */
@@ -78,7 +78,7 @@ export class AccessTokens {
   readonly #maxBytes: number;
   readonly #clock: Clock;
   readonly #manager: SessionManager | null;
-  readonly #store: SessionStore | null;
+  readonly #store: SubjectCutoffs | null;
   readonly #jtiKey: Uint8Array;
   readonly #tools = new WeakMap<JwtKey, KeyTools>();
   #headerSnapshot: readonly JwtKey[] | null = null;

@@ -4,7 +4,7 @@ import type { ClientInfo, SessionManager } from '../../core/manager.js';
 import type { ValidationFailure } from '../../core/outcome.js';
 import { toBase64Url } from '../../core/encoding.js';
 import { expiresAt, type Session, type SessionRecord } from '../../core/session.js';
-import type { RefreshFamilyRecord, SessionStore } from '../../stores/contract.js';
+import type { RefreshFamilies, RefreshFamilyRecord, StoreLifecycle } from '../../core/store.js';
 import type { AccessTokens } from '../jwt/access-tokens.js';
 import type { AccessClaims } from '../jwt/claims.js';
 import {
@@ -66,7 +66,7 @@ function invalid(reason: RefreshInvalidReason): RefreshResult {
  */
 export class RefreshTokens {
   readonly #manager: SessionManager;
-  readonly #store: SessionStore;
+  readonly #store: RefreshFamilies & Pick<StoreLifecycle, 'kind'>;
   readonly #access: AccessTokens;
   readonly #keys: RefreshKeys;
   readonly #graceMs: number;
@@ -123,8 +123,11 @@ export class RefreshTokens {
     return this.issue(validated.session);
   }
 
-  /** Exchanges a refresh token for a new pair. Store faults throw `StoreUnavailableError` (503). */
-  async refresh(token: string | null | undefined): Promise<RefreshResult> {
+  /**
+   * Exchanges a refresh token for a new pair. `client` (address, user agent) goes through the session's
+   * binding checks, as a session token would. Store faults throw `StoreUnavailableError` (503).
+   */
+  async refresh(token: string | null | undefined, client: ClientInfo = {}): Promise<RefreshResult> {
     const parsed = parseRefreshToken(token);
     if (parsed === null) return invalid('malformed');
     // No store access for a token this server never issued.
@@ -137,7 +140,7 @@ export class RefreshTokens {
       if (now >= family.expiresAt) return invalid('expired');
       const hash = sha256(parsed.secret);
       if (parsed.generation === family.generation && constantTimeEqual(hash, family.currentHash)) {
-        const session = await this.#liveSession(family, now);
+        const session = await this.#liveSession(family, now, client);
         if (session === null) return invalid('session');
         const next = successorSecret(this.#keys, family.familyId, parsed.generation, parsed.secret);
         const advanced = await this.#call(() =>
@@ -158,7 +161,7 @@ export class RefreshTokens {
         continue;
       }
       if (this.#inGrace(parsed, family, hash, now)) {
-        const session = await this.#liveSession(family, now);
+        const session = await this.#liveSession(family, now, client);
         if (session === null) return invalid('session');
         const next = successorSecret(this.#keys, family.familyId, parsed.generation, parsed.secret);
         if (!constantTimeEqual(sha256(next), family.currentHash)) return invalid('unknown');
@@ -201,26 +204,17 @@ export class RefreshTokens {
     return { ok: false, code: 'refresh_reused', status: 401 };
   }
 
-  /** The family's session if it is still live (sliding its idle window); otherwise revokes the family. */
-  async #liveSession(family: RefreshFamilyRecord, now: number): Promise<SessionRecord | null> {
-    const record = await this.#call(() => this.#store.get(family.sessionId));
-    if (record === null || expiresAt(record) <= now) {
+  /**
+   * The family's session if it is still live, through the manager (expiry, binding and renewal rules and their
+   * events, as for a session token); otherwise revokes the family.
+   */
+  async #liveSession(family: RefreshFamilyRecord, now: number, client: ClientInfo): Promise<Session | null> {
+    const result = await this.#manager.continueSession(family.sessionId, client);
+    if (!result.ok) {
       await this.#call(() => this.#store.revokeRefreshFamily(family.familyId, now));
       return null;
     }
-    const options = this.#manager.options;
-    if (now - record.lastSeenAt >= options.renewAfterMs) {
-      const idleExpiresAt = Math.min(now + options.idleMs, record.absoluteExpiresAt);
-      await this.#call(() =>
-        this.#store.touch(record.id, {
-          now,
-          expectedSecretHash: record.secretHash,
-          lastSeenAt: now,
-          idleExpiresAt,
-        }),
-      );
-    }
-    return record;
+    return result.session;
   }
 
   #pair(

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { TesseraEventListener } from '../../core/events.js';
 import { cryptoRandom, type RandomSource } from '../../core/random.js';
-import type { SessionStore } from '../../stores/contract.js';
+import type { SubjectCutoffs } from '../../core/store.js';
 import {
   type CookieOptions,
   type ResolvedCookieOptions,
@@ -44,7 +44,7 @@ export interface SealedSessionsOptions {
    * Optional store for per-subject "not before" times, so `revokeSubject` ("log out everywhere") kills sealed
    * sessions too. It costs one store read per request; without it, sealed sessions live until they expire.
    */
-  store?: SessionStore;
+  store?: SubjectCutoffs;
   /**
    * Opened seals to keep in memory, keyed by the exact cookie value, so a cookie seen again (every request
    * between two renewals) skips the AES-GCM open. Expiry and not-before are still checked on every request;
@@ -82,7 +82,7 @@ export interface ResolvedSealedOptions {
   readonly maxCookieBytes: number;
   readonly compress: boolean;
   readonly maxDataBytes: number;
-  readonly store: SessionStore | null;
+  readonly store: SubjectCutoffs | null;
   readonly cacheSize: number;
   readonly clock: Clock;
   readonly random: RandomSource;
@@ -114,7 +114,9 @@ export function resolveSealedOptions(options: SealedSessionsOptions): ResolvedSe
     throw new TypeError('tessera: renewalFraction must be between 0 and 1');
   }
   if (options.store !== undefined && typeof options.store?.getSubjectNotBefore !== 'function') {
-    throw new TypeError('tessera: store must be a SessionStore');
+    throw new TypeError(
+      'tessera: store must have getSubjectNotBefore and setSubjectNotBefore (any Tessera store)',
+    );
   }
   const cookie = resolveCookieOptions(options.cookie);
   return Object.freeze({

@@ -12,7 +12,7 @@ import type {
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
-} from '../contract.js';
+} from '../../core/store.js';
 import { deepFreeze } from '../shared/freeze.js';
 import { MinHeap } from '../shared/min-heap.js';
 

@@ -13,7 +13,7 @@ import type {
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
-} from '../contract.js';
+} from '../../core/store.js';
 import { quoteIdent, runMigrations } from './migrations.js';
 import {
   type FamilyRow,

@@ -1,5 +1,5 @@
 import type { SessionData, SessionRecord } from '../../core/session.js';
-import type { RefreshFamilyRecord } from '../contract.js';
+import type { RefreshFamilyRecord } from '../../core/store.js';
 
 /** bigint columns arrive as strings from `pg`; times fit in a double exactly. */
 function num(value: string | number | null): number | null {

@@ -1,5 +1,5 @@
 import type { SessionData, SessionRecord } from '../../core/session.js';
-import type { RefreshFamilyRecord } from '../contract.js';
+import type { RefreshFamilyRecord } from '../../core/store.js';
 
 /** Version of the value layout, first element of the meta array. */
 const FORMAT = '1';

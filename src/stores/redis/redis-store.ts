@@ -15,7 +15,7 @@ import type {
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
-} from '../contract.js';
+} from '../../core/store.js';
 import {
   isNoScript,
   LuaScript,

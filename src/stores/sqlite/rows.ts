@@ -1,5 +1,5 @@
 import type { SessionRecord } from '../../core/session.js';
-import type { RefreshFamilyRecord } from '../contract.js';
+import type { RefreshFamilyRecord } from '../../core/store.js';
 
 /** A `sessions` row as better-sqlite3 returns it. */
 export interface SessionRow {

@@ -13,7 +13,7 @@ import type {
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
-} from '../contract.js';
+} from '../../core/store.js';
 import { openDatabase } from './open-database.js';
 import { familyToRow, recordToRow, rowToFamily, rowToRecord } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';

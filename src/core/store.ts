@@ -1,9 +1,15 @@
-import type { DataPatch, SessionRecord } from '../core/session.js';
+import type { DataPatch, SessionRecord } from './session.js';
 
 /**
- * The store contract. Every method returns a Promise; "not found" is `null` / `false`, faults throw
- * (a store that cannot answer throws `StoreUnavailableError`). Each method is atomic on its own, as
- * documented per method; the manager never needs a multi-call transaction.
+ * The store contract, split by capability: `SessionRecords` (server-side sessions), `SubjectCutoffs` (per-subject
+ * "not before" times, for "log out everywhere" in stateless modes) and `RefreshFamilies` (rotating refresh
+ * tokens). A mode asks only for what it uses: sealed sessions and access tokens a `SubjectCutoffs`, refresh
+ * tokens a store with `RefreshFamilies` behind their manager. Every store implements all three
+ * (`SessionStore`) and passes one conformance suite against its real server.
+ *
+ * Every method returns a Promise; "not found" is `null` / `false`, faults throw (a store that cannot answer
+ * throws `StoreUnavailableError`). Each method is atomic on its own, as documented per method; the manager
+ * never needs a multi-call transaction.
  *
  * Invariants every store keeps (the conformance suite checks each one):
  * - only `create` inserts a session: `touch`, `rotate` and `updateData` on a missing id do nothing,
@@ -11,10 +17,20 @@ import type { DataPatch, SessionRecord } from '../core/session.js';
  * - a record is never returned with a different `secretHash` than the one last written;
  * - records may be dropped any time after `expiresAt(record) + retention`, never before their expiry.
  */
-export interface SessionStore {
+export interface SessionStore extends SessionRecords, SubjectCutoffs, RefreshFamilies, StoreLifecycle {}
+
+/** What every store has, whatever it holds. */
+export interface StoreLifecycle {
   /** Short name for logs and metrics, e.g. `memory`, `sqlite`, `postgres`, `redis`. */
   readonly kind: string;
+  /** Cheap liveness check for health endpoints; throws when the store cannot answer. */
+  ping(): Promise<void>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}
 
+/** Server-side session records: what `SessionManager` needs. */
+export interface SessionRecords {
   /**
    * Optional: a 4-character base64url shard for a subject, put at the start of each session id so
    * a store can co-locate a subject's sessions (Redis Cluster hash slots). Stores without it get a random one.
@@ -67,12 +83,20 @@ export interface SessionStore {
    * Returns how many it removed; cost is proportional to that number, never a full scan.
    */
   deleteExpired(before: number, limit: number): Promise<number>;
+}
 
+/** Per-subject cut-off times: what sealed sessions and access tokens need for "log out everywhere". */
+export interface SubjectCutoffs {
+  /** Short name for logs and metrics. */
+  readonly kind: string;
   /** Per-subject "not before" time (ms): sealed cookies and access tokens issued earlier are refused. */
   getSubjectNotBefore(subject: string): Promise<number | null>;
   /** Sets the "not before" time; never moves it backwards. `expiresAt` bounds how long it must be kept. */
   setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void>;
+}
 
+/** Refresh-token families: what `RefreshTokens` needs (through its manager's store). */
+export interface RefreshFamilies {
   /** Inserts a refresh-token family. Throws if the id exists. */
   createRefreshFamily(record: RefreshFamilyRecord): Promise<void>;
   getRefreshFamily(familyId: string): Promise<RefreshFamilyRecord | null>;
@@ -87,11 +111,6 @@ export interface SessionStore {
   ): Promise<boolean>;
   /** Marks a family revoked. Returns false if it did not exist. */
   revokeRefreshFamily(familyId: string, now: number): Promise<boolean>;
-
-  /** Cheap liveness check for health endpoints; throws when the store cannot answer. */
-  ping(): Promise<void>;
-  /** Releases connections and timers. */
-  close(): Promise<void>;
 }
 
 export interface CreateOptions {
