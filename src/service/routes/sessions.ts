@@ -5,7 +5,6 @@ import {
   clientFields,
   optionalInteger,
   optionalJsonObject,
-  optionalString,
   optionalStringArray,
   requiredInteger,
   requiredString,

@@ -16,7 +16,7 @@ import { importJwtKey, JWT_ALGORITHMS, type JwtAlgorithm } from '../../stateless
 import { RefreshTokens } from '../../stateless/refresh/refresh-tokens.js';
 import { loadOrCreateSecret } from '../../stateless/refresh/secret-file.js';
 import type { Reply, RequestContext, Route, ServiceParts } from '../context.js';
-import { allowOnly, clientFields, optionalString, requiredString, tokenField } from '../fields.js';
+import { allowOnly, clientFields, requiredString, tokenField } from '../fields.js';
 import { HttpError, invalidField, outcomeError } from '../http-errors.js';
 
 interface TokenService {

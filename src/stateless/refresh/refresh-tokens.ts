@@ -3,7 +3,7 @@ import { constantTimeEqual, sha256 } from '../../core/hash.js';
 import type { ClientInfo, SessionManager } from '../../core/manager.js';
 import type { ValidationFailure } from '../../core/outcome.js';
 import { toBase64Url } from '../../core/encoding.js';
-import { expiresAt, type Session, type SessionRecord } from '../../core/session.js';
+import type { Session } from '../../core/session.js';
 import type { RefreshFamilies, RefreshFamilyRecord, StoreLifecycle } from '../../core/store.js';
 import type { AccessTokens } from '../jwt/access-tokens.js';
 import type { AccessClaims } from '../jwt/claims.js';

@@ -10,7 +10,6 @@ import {
   sessionExpired,
   TOKEN_MISSING,
   tokenInvalid,
-  type ValidationFailure,
   type ValidationResult,
 } from '../../core/outcome.js';
 import { applyPatch, type DataPatch, type Session, type SessionData } from '../../core/session.js';
