@@ -15,7 +15,11 @@ import { SqliteStore } from '../../src/stores/sqlite/index.js';
 const SECRET = 'refresh-secret-with-plenty-of-entropy-0123456789';
 const key = generateJwtKey('EdDSA', 0, 'k1');
 
-async function setup(store: SessionStore, options: { grace?: number; familyLifetime?: number } = {}) {
+async function setup(
+  store: SessionStore,
+  options: { grace?: number; familyLifetime?: number } = {},
+  binding?: { ip?: 'exact'; userAgent?: boolean },
+) {
   const clock = manualClock();
   const events: TesseraEvent[] = [];
   const manager = createTessera({
@@ -24,6 +28,7 @@ async function setup(store: SessionStore, options: { grace?: number; familyLifet
     idleTimeout: 3600,
     absoluteTimeout: 86400,
     onEvent: (e) => events.push(e),
+    ...(binding === undefined ? {} : { binding }),
   });
   const accessTokens = new AccessTokens({
     keys: new JwtKeyRing([key]),
@@ -33,8 +38,9 @@ async function setup(store: SessionStore, options: { grace?: number; familyLifet
     manager,
   });
   const refresh = new RefreshTokens({ manager, accessTokens, secret: SECRET, ...options });
-  const login = await manager.create({ subject: 'alice' });
-  const first = await refresh.exchange(login.token);
+  const client = { ip: '203.0.113.7', userAgent: 'Tessera test browser' };
+  const login = await manager.create({ subject: 'alice', ...client });
+  const first = await refresh.exchange(login.token, client);
   assert.ok(first.ok, 'exchange works');
   return { clock, events, manager, accessTokens, refresh, login, first: first as TokenPair };
 }
@@ -168,6 +174,25 @@ for (const [name, open] of stores) {
       two.clock.advance(121_000);
       const expired = await two.refresh.refresh(pair.refreshToken);
       assert.equal(expired.ok ? 'ok' : expired.code === 'token_invalid' && expired.reason, 'expired');
+    });
+
+    it('applies the session binding to refreshes: another address is refused, with binding-mismatch', async () => {
+      const { refresh, events, first, login } = await setup(store, {}, { ip: 'exact', userAgent: true });
+      const home = { ip: '203.0.113.7', userAgent: 'Tessera test browser' };
+      const second = expectPair(await refresh.refresh(first.refreshToken, home));
+      const stolen = await refresh.refresh(second.refreshToken, { ip: '198.51.100.9', userAgent: home.userAgent });
+      assert.equal(stolen.ok ? 'ok' : stolen.code === 'token_invalid' && stolen.reason, 'session');
+      const mismatch = events.find((e) => e.type === 'binding-mismatch');
+      assert.ok(mismatch, 'a binding-mismatch event');
+      assert.equal(mismatch.sessionId, login.session.id);
+    });
+
+    it('reports an expired session met through a refresh as expired, like a session token', async () => {
+      const { refresh, events, first, clock } = await setup(store);
+      clock.advance(3600 * 1000 + 1000);
+      const result = await refresh.refresh(first.refreshToken);
+      assert.equal(result.ok ? 'ok' : result.code === 'token_invalid' && result.reason, 'session');
+      assert.ok(events.some((e) => e.type === 'expired' && e.reason === 'idle'), 'an expired event');
     });
 
     it('refuses malformed tokens and session tokens that are not valid', async () => {
