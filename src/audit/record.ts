@@ -8,7 +8,7 @@ export type AuditRecordType = TesseraEvent['type'] | 'audit-dropped' | 'audit-re
 /**
  * One audit record, as written on one line (without the chain field `prev`). It carries the public session
  * id and, when a key is configured, a keyed hash of the subject instead of the subject: never a token or a
- * secret hash (DESIGN "Events and audit").
+ * secret hash (docs/audit.md).
  */
 export interface AuditRecord {
   /** Format version. */

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { verifyAuditTrail } from '../audit/verify.js';
 import { createService } from '../service/app.js';
 import { ConfigError, loadConfig } from '../service/config.js';
-import { tokenSettings } from '../service/routes/tokens.js';
 import { openStore } from '../service/store-from-url.js';
 
 const HELP = `Usage: tessera <command>
@@ -49,23 +48,8 @@ function version(): string {
   return 'unknown';
 }
 
-/** Token-route settings are read lazily by the routes; check them at start-up so a typo stops the start (exit 2). */
-function checkTokenSettings(env: NodeJS.ProcessEnv): void {
-  try {
-    tokenSettings(env);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const variable = /^(TESSERA_[A-Z_]+)/.exec(message)?.[1] ?? 'TESSERA_JWT_*';
-    throw new ConfigError(
-      variable,
-      message.startsWith(variable) ? message.slice(variable.length).trim() : message,
-    );
-  }
-}
-
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
-  checkTokenSettings(process.env);
   const service = await createService(config);
   if (service.apiKey.created) {
     // Shown this once, on the start that created it; later starts read it from the file without printing.

@@ -14,7 +14,7 @@ export type TesseraErrorCode =
   | 'cookie_too_large'
   | 'refresh_reused';
 
-/** HTTP status for each error code, as in the DESIGN outcome table. */
+/** HTTP status for each error code, as in the outcome table of docs/ARCHITECTURE.md. */
 export const statusForCode: Readonly<Record<TesseraErrorCode, number>> = Object.freeze({
   token_missing: 401,
   token_invalid: 401,

@@ -9,7 +9,7 @@ type Preset = Readonly<
  * Every preset keeps an absolute limit.
  */
 export const presets: Readonly<Record<'standard' | 'strict' | 'rememberMe', Preset>> = Object.freeze({
-  /** DESIGN defaults: 30 min idle, 12 h absolute. */
+  /** The defaults: 30 min idle (OWASP), 12 h absolute (ASVS V3.3.2). */
   standard: Object.freeze({ idleTimeout: 30 * 60, absoluteTimeout: 12 * 3600 }),
   /** High-value apps (ASVS L3 leaning): 15 min idle, 4 h absolute, user agent bound. */
   strict: Object.freeze({

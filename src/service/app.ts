@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ServiceTokens } from './token-service.js';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createFileAuditTrail, type FileAuditTrail } from '../audit/file-trail.js';
@@ -79,7 +80,8 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   const sessions = new HttpSessions(manager, {
     cookie: { ...config.cookie, development: !config.cookie.secure },
   });
-  const parts: ServiceParts = { config, manager, sessions, store, metrics };
+  const tokens = new ServiceTokens(config.tokens, config.dataDir, manager);
+  const parts: ServiceParts = { config, manager, sessions, store, metrics, tokens };
   const router = new Router(routes);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (request, response) => {
     void handle(request, response, {
@@ -98,6 +100,7 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopSweeper();
+      tokens.close();
       if (server.listening) {
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
@@ -251,7 +254,7 @@ async function handle(
 function write(response: ServerResponse, reply: Reply): void {
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string | string[]> = {
-    // Every answer may carry a token or session metadata: never cached (DESIGN: no-store on token replies).
+    // Every answer may carry a token or session metadata: never cached (every reply that carries a token is no-store).
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     'x-request-id': randomUUID(),

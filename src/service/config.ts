@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { JWT_ALGORITHMS, type JwtAlgorithm } from '../stateless/jwt/keys.js';
 import { type ResolvedCookieOptions, resolveCookieOptions } from '../transport/cookie.js';
 
 /** A bad environment variable. The message names the variable and the rule; it never echoes a secret. */
@@ -43,6 +44,32 @@ export interface ServiceConfig {
   readonly auditFile: string | null;
   /** TESSERA_AUDIT_KEY: when set, the audit trail names subjects by HMAC-SHA256 under it. @default null */
   readonly auditKey: string | null;
+  /** TESSERA_JWT_* and TESSERA_REFRESH_*: the access- and refresh-token routes (docs/stateless.md). */
+  readonly tokens: TokenSettings;
+}
+
+/** Settings of the access- and refresh-token routes. */
+export interface TokenSettings {
+  /** TESSERA_JWT_ISSUER. @default 'tessera' */
+  readonly issuer: string;
+  /** TESSERA_JWT_AUDIENCE, comma-separated. @default ['tessera'] */
+  readonly audience: readonly string[];
+  /** TESSERA_JWT_TTL, seconds. @default 900 */
+  readonly ttl: number;
+  /** TESSERA_JWT_ALG of generated keys. @default 'EdDSA' */
+  readonly alg: JwtAlgorithm;
+  /** TESSERA_JWT_ROTATION_INTERVAL, seconds each generated key signs. @default 604800 */
+  readonly rotationInterval: number;
+  /** TESSERA_JWT_PREPUBLISH, seconds a new key is in the JWKS before it signs. @default 86400 */
+  readonly prePublish: number;
+  /** TESSERA_REFRESH_GRACE, seconds. @default 5 */
+  readonly grace: number;
+  /** TESSERA_REFRESH_LIFETIME, seconds. @default 604800 */
+  readonly familyLifetime: number;
+  /** TESSERA_JWT_KEYS: the key ring as JSON, or null to use (or create) `<dataDir>/jwt-keys.json`. */
+  readonly keys: string | null;
+  /** TESSERA_REFRESH_SECRET, or null to use (or create) `<dataDir>/refresh-secret`. */
+  readonly refreshSecret: string | null;
 }
 
 const API_KEY = /^[A-Za-z0-9._~+/=-]{32,512}$/;
@@ -93,7 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
       'must be 32 to 512 characters without spaces (32 random bytes)',
     );
   }
+  const tokens = tokenSettings(env);
   return Object.freeze({
+    tokens,
     port,
     host,
     dataDir,
@@ -108,6 +137,32 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     logLevel,
     auditFile,
     auditKey,
+  });
+}
+
+/** Reads the token settings; throws `ConfigError` naming the variable. */
+export function tokenSettings(env: NodeJS.ProcessEnv): TokenSettings {
+  const alg = (text(env, 'TESSERA_JWT_ALG') ?? 'EdDSA') as JwtAlgorithm;
+  if (!JWT_ALGORITHMS.includes(alg))
+    throw new ConfigError('TESSERA_JWT_ALG', 'must be EdDSA, ES256 or HS256');
+  const audience = (text(env, 'TESSERA_JWT_AUDIENCE') ?? 'tessera').split(',').map((part) => part.trim());
+  if (audience.some((part) => part === ''))
+    throw new ConfigError('TESSERA_JWT_AUDIENCE', 'has an empty entry');
+  const refreshSecret = text(env, 'TESSERA_REFRESH_SECRET') ?? null;
+  if (refreshSecret !== null && Buffer.byteLength(refreshSecret) < 32) {
+    throw new ConfigError('TESSERA_REFRESH_SECRET', 'must be at least 32 bytes');
+  }
+  return Object.freeze({
+    issuer: text(env, 'TESSERA_JWT_ISSUER') ?? 'tessera',
+    audience: Object.freeze(audience),
+    ttl: integer(env, 'TESSERA_JWT_TTL', 900, 1, 86400),
+    alg,
+    rotationInterval: integer(env, 'TESSERA_JWT_ROTATION_INTERVAL', 604800, 1, 10 * 365 * 86400),
+    prePublish: integer(env, 'TESSERA_JWT_PREPUBLISH', 86400, 1, 365 * 86400),
+    grace: integer(env, 'TESSERA_REFRESH_GRACE', 5, 0, 120),
+    familyLifetime: integer(env, 'TESSERA_REFRESH_LIFETIME', 604800, 1, 10 * 365 * 86400),
+    keys: text(env, 'TESSERA_JWT_KEYS') ?? null,
+    refreshSecret,
   });
 }
 

@@ -1,3 +1,4 @@
+import type { ServiceTokens } from './token-service.js';
 import type { IncomingMessage } from 'node:http';
 import type { SessionManager } from '../core/manager.js';
 import type { SessionStore } from '../core/store.js';
@@ -20,6 +21,8 @@ export interface ServiceParts {
   readonly sessions: HttpSessions;
   readonly store: SessionStore;
   readonly metrics: Metrics;
+  /** The access- and refresh-token engine, built on first use and closed with the app. */
+  readonly tokens: ServiceTokens;
 }
 
 export interface RequestContext {

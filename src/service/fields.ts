@@ -79,7 +79,7 @@ export function optionalStringArray(body: Body, field: string, maxItems: number)
 
 /**
  * The token field of validate/rotate/elevate/revoke. Absent or empty is the outcome `token_missing` (401),
- * as in the DESIGN table, so `null` is returned; a non-string is a malformed request (400).
+ * as in the outcome table (docs/ARCHITECTURE.md), so `null` is returned; a non-string is a malformed request (400).
  */
 export function tokenField(body: Body): string | null {
   const value = body.token;

@@ -48,7 +48,7 @@ export function notFound(message = 'No such resource.'): HttpError {
   return new HttpError(404, 'not_found', message);
 }
 
-/** The HTTP error for a refused token, following the DESIGN outcome table (440 names the limit). */
+/** The HTTP error for a refused token, following the outcome table in docs/ARCHITECTURE.md (440 names the limit). */
 export function outcomeError(failure: ValidationFailure): HttpError {
   const message = outcomeMessages[failure.code] as string;
   if (failure.code === 'session_expired') {

@@ -13,7 +13,8 @@ export interface Authentication<Data extends SessionData> {
 
 /**
  * What adapters need from a session mode: server-side sessions (`HttpSessions`) and stateless modes
- * (sealed cookies, access tokens) both implement it, so every adapter serves every mode.
+ * (sealed cookies, access tokens) all implement it, and every adapter serves every mode through the request path
+ * (`pipeline.ts`); the behaviour matrix runs each mode through each adapter.
  */
 export interface SessionAuthenticator<Data extends SessionData = SessionData> {
   authenticate(request: RequestFacts): Promise<Authentication<Data>>;

@@ -42,7 +42,7 @@ export async function guardRequest<Data extends SessionData>(
   return { ok: true, auth: session.authentication, session: session.session, headers: session.headers() };
 }
 
-/** `Set-Cookie` headers plus `Cache-Control: no-store` (DESIGN: every response that sets a token). */
+/** `Set-Cookie` headers plus `Cache-Control: no-store` (every response that sets a token). */
 export function cookieHeaders(setCookies: readonly string[]): Header[] {
   if (setCookies.length === 0) return [];
   const headers: Header[] = setCookies.map((cookie) => ['set-cookie', cookie] as const);

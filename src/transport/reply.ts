@@ -12,7 +12,7 @@ export interface ErrorBody {
   error: { code: string; message: string; limit?: string };
 }
 
-/** The reply for a refused request, following the DESIGN outcome table. `setCookies` clears a dead cookie. */
+/** The reply for a refused request, following the outcome table in docs/ARCHITECTURE.md. `setCookies` clears a dead cookie. */
 export function failureReply(failure: ValidationFailure, setCookies: readonly string[] = []): HttpReply {
   const body: ErrorBody = { error: { code: failure.code, message: outcomeMessages[failure.code] as string } };
   if (failure.code === 'session_expired') body.error.limit = failure.limit;

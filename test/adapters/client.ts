@@ -44,7 +44,7 @@ export async function call(origin: string, path: string, options: CallOptions = 
   const response = await fetch(origin + path, { method, headers, body, redirect: 'manual' });
   const text = await response.text();
   const setCookies = response.headers.getSetCookie();
-  // DESIGN: every response that sets or clears a token carries Cache-Control: no-store.
+  // Every response that sets or clears a token carries Cache-Control: no-store.
   if (setCookies.length > 0) {
     assert.match(response.headers.get('cache-control') ?? '', /no-store/, `${method} ${path}: no-store`);
   }

@@ -114,6 +114,6 @@ describe('tessera CLI commands', () => {
   it('a bad token-route setting also stops start-up, before the first token request', async () => {
     const child = cli(['serve'], { TESSERA_DATA_DIR: dataDir, TESSERA_PORT: '0', TESSERA_JWT_TTL: 'soon' });
     assert.equal(await child.exited, 2);
-    assert.match(child.output(), /configuration error: TESSERA_JWT_TTL must be an integer/);
+    assert.match(child.output(), /configuration error: TESSERA_JWT_TTL must be a whole number/);
   });
 });

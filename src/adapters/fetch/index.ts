@@ -33,7 +33,7 @@ export interface FetchProtectOptions {
 
 /**
  * Wraps a fetch handler so it only runs for a signed-in session, in any mode. Refusals answer with the
- * DESIGN status and code (anonymous pre-login sessions are refused like missing ones); CSRF applies to every
+ * status and code of the outcome table (anonymous pre-login sessions are refused like missing ones); CSRF applies to every
  * unsafe cookie-borne request; the session's headers are added to the handler's response.
  */
 export function protect<Data extends SessionData>(

@@ -6,12 +6,7 @@ import {
   type TesseraEventType,
 } from '../../core/events.js';
 import { isJsonValue } from '../../core/json.js';
-import {
-  sessionExpired,
-  TOKEN_MISSING,
-  tokenInvalid,
-  type ValidationResult,
-} from '../../core/outcome.js';
+import { sessionExpired, TOKEN_MISSING, tokenInvalid, type ValidationResult } from '../../core/outcome.js';
 import { applyPatch, type DataPatch, type Session, type SessionData } from '../../core/session.js';
 import { newSessionId } from '../../core/token.js';
 import { CsrfGuard } from '../../csrf/guard.js';
@@ -57,7 +52,8 @@ interface CachedSeal<Data extends SessionData> {
 
 /**
  * Client-side sessions in AES-256-GCM sealed cookies: no store lookup per request (unless a store is given for
- * "log out everywhere"). Implements `SessionAuthenticator`, so every adapter serves it like server-side sessions.
+ * "log out everywhere"). A `CookieSessionMode`: every adapter serves it through the same request path as server-side sessions, CSRF
+ * defence included.
  */
 export class SealedSessions<Data extends SessionData = SessionData>
   implements SessionAuthenticator<Data>, CookieSessionMode<Data>

@@ -64,7 +64,7 @@ export function decodeSession(id: string, raw: string | null): SessionRecord | n
   };
 }
 
-/** A flat HGETALL reply (`[field, value, …]`) as an object. */
+/** A flat field/value list (`[field, value, …]`, as HGETALL of a refresh family answers) as an object. */
 export function pairs(flat: readonly string[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (let n = 0; n + 1 < flat.length; n += 2) out[flat[n] as string] = flat[n + 1] as string;

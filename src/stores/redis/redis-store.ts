@@ -76,8 +76,8 @@ export interface RedisStoreOptions {
 type Reply = unknown;
 
 /**
- * Sessions in Redis or Redis Cluster. A validation that needs no renewal is one HGETALL of a key derived
- * from the session id alone; every multi-key operation is one Lua script on one hash slot (the subject's
+ * Sessions in Redis or Redis Cluster. A session is one string (fixed fields and the opaque data JSON); a
+ * validation that needs no renewal is one GET of a key derived from the session id alone; every multi-key operation is one Lua script on one hash slot (the subject's
  * shard); keys expire on their own (PEXPIRE at the session's end plus the retention), so nothing lingers
  * and no keyspace notifications are needed.
  */

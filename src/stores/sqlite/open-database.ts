@@ -27,7 +27,7 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
     // A second process writing the same file waits this long for the lock before SQLITE_BUSY.
     db.pragma(`busy_timeout = ${Math.floor(options.busyTimeoutMs)}`);
     // FULL by default: in WAL mode NORMAL can lose the last commits on power loss or an OS crash, and a lost
-    // commit here can be a lost revocation (a logged-out session that works again, DESIGN: "nothing
+    // commit here can be a lost revocation (a logged-out session that works again, the brief: "nothing
     // acknowledged is lost across restarts"). FULL costs one fsync per write; validation is read-mostly
     // (renewal writes once per window fraction), so the price falls on login, logout and rotation.
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
