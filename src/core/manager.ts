@@ -1,9 +1,9 @@
 import type { SessionStore } from './store.js';
-import { isTesseraError, SessionLimitError, StoreUnavailableError } from './errors.js';
+import { SessionLimitError } from './errors.js';
 import { EventHub, type TesseraEvent, type TesseraEventListener, type TesseraEventType } from './events.js';
 import { constantTimeEqual } from './hash.js';
 import { sameNetwork } from './ip.js';
-import { isJsonValue, isPlainObject, type JsonValue } from './json.js';
+import { isJsonValue, isPlainObject } from './json.js';
 import { type ResolvedOptions, resolveOptions, type TesseraOptions } from './options.js';
 import {
   sessionExpired,
@@ -20,7 +20,17 @@ import {
   type SessionRecord,
   toSession,
 } from './session.js';
-import { type LevelRequirement, meetsLevel } from './session-rules.js';
+import {
+  checkLevel,
+  checkSessionData,
+  checkSubject,
+  expiryLimit,
+  type LevelRequirement,
+  meetsLevel,
+  renewalDue,
+  slidIdleExpiry,
+} from './session-rules.js';
+import { callStore } from './store-fault.js';
 import { hashSecret, isSessionId, mintToken, newSessionId, parseToken } from './token.js';
 
 export interface ClientInfo {
@@ -90,12 +100,8 @@ export class SessionManager<Data extends SessionData = SessionData> {
   async create(input: CreateInput<Data>): Promise<IssuedSession<Data>> {
     const subject = checkSubject(input?.subject);
     const data = (input.data ?? {}) as SessionData;
-    if (!isPlainObject(data) || !isJsonValue(data))
-      throw new TypeError('tessera: data must be a JSON object');
-    this.#checkDataSize(data);
-    const level = input.level ?? 1;
-    if (!Number.isInteger(level) || level < 0)
-      throw new TypeError('tessera: level must be a non-negative integer');
+    checkSessionData(data, this.options.maxDataBytes);
+    const level = checkLevel(input.level ?? 1);
     const { clock, random, idleMs, absoluteMs } = this.options;
     const now = clock();
     const id = newSessionId(random, this.#store.shardFor?.(subject));
@@ -113,7 +119,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
       createdAt: now,
       lastSeenAt: now,
       rotatedAt: null,
-      idleExpiresAt: Math.min(now + idleMs, now + absoluteMs),
+      idleExpiresAt: slidIdleExpiry(now, idleMs, now + absoluteMs),
       absoluteExpiresAt: now + absoluteMs,
       ip: optionalString(input.ip, 'ip', 64),
       userAgent: optionalString(input.userAgent, 'userAgent', 1024),
@@ -206,8 +212,8 @@ export class SessionManager<Data extends SessionData = SessionData> {
     if (binding !== null) return binding;
 
     let renewed = false;
-    if (!stale && now - record.lastSeenAt >= this.options.renewAfterMs) {
-      const idleExpiresAt = Math.min(now + this.options.idleMs, record.absoluteExpiresAt);
+    if (!stale && renewalDue(record, now, this.options.renewAfterMs)) {
+      const idleExpiresAt = slidIdleExpiry(now, this.options.idleMs, record.absoluteExpiresAt);
       const wrote = await this.#call('touch', () =>
         this.#store.touch(record.id, {
           now,
@@ -248,9 +254,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
     client: ClientInfo = {},
     validated?: ValidationResult<Data>,
   ): Promise<RotateResult<Data>> {
-    if (!Number.isInteger(level) || level < 0)
-      throw new TypeError('tessera: level must be a non-negative integer');
-    return this.#rotate(token, client, level, validated);
+    return this.#rotate(token, client, checkLevel(level), validated);
   }
 
   /** Whether a session meets a level requirement (with an optional freshness window). */
@@ -330,7 +334,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
     options: { version?: number | null } = {},
   ): Promise<UpdateDataResult<Data>> {
     checkPatch(patch);
-    this.#checkDataSize(patch.set ?? {});
+    checkSessionData(patch.set ?? {}, this.options.maxDataBytes);
     const version = options.version ?? null;
     if (version !== null && (!Number.isInteger(version) || version < 1)) {
       throw new TypeError('tessera: version must be a positive integer');
@@ -411,7 +415,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
         previousSecretValidUntil: rotationGraceMs > 0 ? now + rotationGraceMs : null,
         rotatedAt: now,
         lastSeenAt: now,
-        idleExpiresAt: Math.min(now + idleMs, current.session.absoluteExpiresAt),
+        idleExpiresAt: slidIdleExpiry(now, idleMs, current.session.absoluteExpiresAt),
         ...(level === undefined ? {} : { level, levelAt: now }),
       }),
     );
@@ -429,7 +433,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
   }
 
   #expiry(record: SessionRecord, now: number): ValidationFailure | null {
-    const limit = now >= record.absoluteExpiresAt ? 'absolute' : now >= record.idleExpiresAt ? 'idle' : null;
+    const limit = expiryLimit(record, now);
     if (limit === null) return null;
     this.emit({ type: 'expired', at: now, sessionId: record.id, subject: record.subject, reason: limit });
     return sessionExpired(limit, record.id);
@@ -459,21 +463,8 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return tokenInvalid(reason);
   }
 
-  #checkDataSize(data: Record<string, JsonValue>): void {
-    if (Buffer.byteLength(JSON.stringify(data)) > this.options.maxDataBytes) {
-      throw new TypeError(`tessera: session data exceeds ${this.options.maxDataBytes} bytes`);
-    }
-  }
-
-  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (isTesseraError(error)) throw error;
-      throw new StoreUnavailableError(`${this.#store.kind} store failed during ${operation}`, {
-        cause: error,
-      });
-    }
+  #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return callStore(this.#store.kind, operation, run);
   }
 }
 
@@ -482,13 +473,6 @@ export function createTessera<Data extends SessionData = SessionData>(
   options: TesseraOptions,
 ): SessionManager<Data> {
   return new SessionManager<Data>(options);
-}
-
-function checkSubject(subject: unknown): string {
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
-    throw new TypeError('tessera: subject must be a non-empty string of at most 256 characters');
-  }
-  return subject;
 }
 
 function optionalString(value: unknown, name: string, max: number): string | null {

@@ -1,6 +1,7 @@
 import type { SessionStore } from './store.js';
 import { type Clock, systemClock } from './clock.js';
 import type { TesseraEventListener } from './events.js';
+import { integerInRange, positiveNumber, resolveLifetime } from './numbers.js';
 import { cryptoRandom, type RandomSource } from './random.js';
 
 /** Which parts of the client a session is bound to. A mismatch is answered as an invalid token. */
@@ -103,22 +104,6 @@ export interface ResolvedOptions {
   readonly random: RandomSource;
 }
 
-function positiveNumber(name: string, value: unknown, fallback: number, { allowZero = false } = {}): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new TypeError(`tessera: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
-  }
-  return value;
-}
-
-function integerInRange(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`tessera: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
 /** Validates options once, at construction, and returns a new normalized object (the caller's is not touched). */
 export function resolveOptions(options: TesseraOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('tessera: options are required');
@@ -126,11 +111,7 @@ export function resolveOptions(options: TesseraOptions): ResolvedOptions {
   if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
     throw new TypeError('tessera: options.store must be a SessionStore');
   }
-  const idle = positiveNumber('idleTimeout', options.idleTimeout, 1800);
-  const absolute = positiveNumber('absoluteTimeout', options.absoluteTimeout, 43200);
-  if (idle > absolute) throw new TypeError('tessera: idleTimeout must not exceed absoluteTimeout');
-  const fraction = positiveNumber('renewalFraction', options.renewalFraction, 0.1);
-  if (fraction >= 1) throw new TypeError('tessera: renewalFraction must be below 1');
+  const lifetime = resolveLifetime(options);
   const binding = options.binding ?? {};
   const bindIp = binding.ip ?? 'off';
   if (!['off', 'exact', 'prefix'].includes(bindIp)) {
@@ -152,9 +133,7 @@ export function resolveOptions(options: TesseraOptions): ResolvedOptions {
   }
   return Object.freeze({
     store,
-    idleMs: idle * 1000,
-    absoluteMs: absolute * 1000,
-    renewAfterMs: idle * 1000 * fraction,
+    ...lifetime,
     rotationGraceMs: positiveNumber('rotationGrace', options.rotationGrace, 0, { allowZero: true }) * 1000,
     strict: options.strict ?? true,
     bindIp,

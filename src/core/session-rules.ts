@@ -1,3 +1,5 @@
+import { isJsonValue, isPlainObject } from './json.js';
+import type { ExpiryLimit } from './outcome.js';
 import type { Session, SessionData } from './session.js';
 
 /** Subject prefix of anonymous pre-login sessions (`startAnonymous`). Do not give users subjects like it. */
@@ -27,4 +29,52 @@ export function meetsLevel(
   if (session.level < requirement.level) return false;
   if (requirement.maxAge === undefined) return true;
   return session.levelAt !== null && now - session.levelAt <= requirement.maxAge * 1000;
+}
+
+/** Which limit has passed at `now` (absolute first), or null while the session is live. */
+export function expiryLimit(
+  session: Pick<Session<SessionData>, 'idleExpiresAt' | 'absoluteExpiresAt'>,
+  now: number,
+): ExpiryLimit | null {
+  if (now >= session.absoluteExpiresAt) return 'absolute';
+  if (now >= session.idleExpiresAt) return 'idle';
+  return null;
+}
+
+/** Whether activity at `now` should slide the idle window (at most one write per `renewAfterMs`). */
+export function renewalDue(
+  session: Pick<Session<SessionData>, 'lastSeenAt'>,
+  now: number,
+  renewAfterMs: number,
+): boolean {
+  return now - session.lastSeenAt >= renewAfterMs;
+}
+
+/** The idle expiry after activity at `now`: a full idle window, never past the absolute limit. */
+export function slidIdleExpiry(now: number, idleMs: number, absoluteExpiresAt: number): number {
+  return Math.min(now + idleMs, absoluteExpiresAt);
+}
+
+/** A subject: a non-empty string of at most 256 characters (`TypeError` otherwise). */
+export function checkSubject(subject: unknown): string {
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
+    throw new TypeError('tessera: subject must be a non-empty string of at most 256 characters');
+  }
+  return subject;
+}
+
+/** An authentication level: a non-negative integer (`TypeError` otherwise). */
+export function checkLevel(level: unknown): number {
+  if (typeof level !== 'number' || !Number.isInteger(level) || level < 0) {
+    throw new TypeError('tessera: level must be a non-negative integer');
+  }
+  return level;
+}
+
+/** Session data: a plain JSON object of at most `maxBytes` UTF-8 bytes as JSON (`TypeError` otherwise). */
+export function checkSessionData(data: unknown, maxBytes: number): void {
+  if (!isPlainObject(data) || !isJsonValue(data)) throw new TypeError('tessera: data must be a JSON object');
+  if (Buffer.byteLength(JSON.stringify(data)) > maxBytes) {
+    throw new TypeError(`tessera: session data exceeds ${maxBytes} bytes`);
+  }
 }

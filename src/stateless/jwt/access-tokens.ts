@@ -1,7 +1,7 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { decodeProtectedHeader } from 'jose';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { isTesseraError, StoreUnavailableError } from '../../core/errors.js';
+import { callStore } from '../../core/store-fault.js';
 import { hmacSha256 } from '../../core/hash.js';
 import type { SessionManager } from '../../core/manager.js';
 import { isSessionId } from '../../core/token.js';
@@ -247,18 +247,17 @@ export class AccessTokens {
     if (manager === null && store === null) {
       throw new TypeError('tessera: strict verification needs the manager option');
     }
-    try {
-      if (manager !== null) {
-        const session = await manager.get(result.claims.sid);
-        if (session === null || session.subject !== result.claims.sub) return accessInvalid('revoked');
-      }
-      if (store !== null) {
-        const notBefore = await store.getSubjectNotBefore(result.claims.sub);
-        if (notBefore !== null && result.claims.iat * 1000 < notBefore) return accessInvalid('revoked');
-      }
-    } catch (error) {
-      if (isTesseraError(error)) throw error;
-      throw new StoreUnavailableError('store failed during access-token strict check', { cause: error });
+    if (manager !== null) {
+      // The manager wraps its own store faults (503).
+      const session = await manager.get(result.claims.sid);
+      if (session === null || session.subject !== result.claims.sub) return accessInvalid('revoked');
+    }
+    if (store !== null) {
+      const { sub } = result.claims;
+      const notBefore = await callStore(store.kind, 'access-token strict check', () =>
+        store.getSubjectNotBefore(sub),
+      );
+      if (notBefore !== null && result.claims.iat * 1000 < notBefore) return accessInvalid('revoked');
     }
     return result;
   }

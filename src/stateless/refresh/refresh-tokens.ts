@@ -1,4 +1,4 @@
-import { isTesseraError, StoreUnavailableError } from '../../core/errors.js';
+import { callStore } from '../../core/store-fault.js';
 import { constantTimeEqual, sha256 } from '../../core/hash.js';
 import type { ClientInfo, SessionManager } from '../../core/manager.js';
 import type { ValidationFailure } from '../../core/outcome.js';
@@ -241,12 +241,7 @@ export class RefreshTokens {
     };
   }
 
-  async #call<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (isTesseraError(error)) throw error;
-      throw new StoreUnavailableError(`${this.#store.kind} store failed during refresh`, { cause: error });
-    }
+  #call<T>(run: () => Promise<T>): Promise<T> {
+    return callStore(this.#store.kind, 'refresh', run);
   }
 }

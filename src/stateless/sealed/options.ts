@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { TesseraEventListener } from '../../core/events.js';
+import { integerInRange, resolveLifetime } from '../../core/numbers.js';
 import { cryptoRandom, type RandomSource } from '../../core/random.js';
 import type { SubjectCutoffs } from '../../core/store.js';
 import {
@@ -88,31 +89,9 @@ export interface ResolvedSealedOptions {
   readonly random: RandomSource;
 }
 
-function seconds(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`tessera: ${name} must be a positive number of seconds`);
-  }
-  return value;
-}
-
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`tessera: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
 export function resolveSealedOptions(options: SealedSessionsOptions): ResolvedSealedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('tessera: options are required');
-  const idle = seconds('idleTimeout', options.idleTimeout, 1800);
-  const absolute = seconds('absoluteTimeout', options.absoluteTimeout, 43200);
-  if (idle > absolute) throw new TypeError('tessera: idleTimeout must not exceed absoluteTimeout');
-  const fraction = options.renewalFraction ?? 0.1;
-  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
-    throw new TypeError('tessera: renewalFraction must be between 0 and 1');
-  }
+  const lifetime = resolveLifetime(options);
   if (options.store !== undefined && typeof options.store?.getSubjectNotBefore !== 'function') {
     throw new TypeError(
       'tessera: store must have getSubjectNotBefore and setSubjectNotBefore (any Tessera store)',
@@ -122,16 +101,14 @@ export function resolveSealedOptions(options: SealedSessionsOptions): ResolvedSe
   return Object.freeze({
     ring: new SealKeyRing(options.keys, cookie.name),
     cookie,
-    idleMs: idle * 1000,
-    absoluteMs: absolute * 1000,
-    renewAfterMs: idle * 1000 * fraction,
+    ...lifetime,
     chunking: options.chunking ?? true,
-    maxChunks: integer('maxChunks', options.maxChunks, 3, 1, 16),
-    maxCookieBytes: integer('maxCookieBytes', options.maxCookieBytes, 4096, 512, 65536),
+    maxChunks: integerInRange('maxChunks', options.maxChunks, 3, 1, 16),
+    maxCookieBytes: integerInRange('maxCookieBytes', options.maxCookieBytes, 4096, 512, 65536),
     compress: options.compress ?? true,
-    maxDataBytes: integer('maxDataBytes', options.maxDataBytes, 16384, 2, 1024 * 1024),
+    maxDataBytes: integerInRange('maxDataBytes', options.maxDataBytes, 16384, 2, 1024 * 1024),
     store: options.store ?? null,
-    cacheSize: integer('cacheSize', options.cacheSize, 0, 0, 1_000_000),
+    cacheSize: integerInRange('cacheSize', options.cacheSize, 0, 0, 1_000_000),
     clock: options.clock ?? systemClock,
     random: options.random ?? cryptoRandom,
   });

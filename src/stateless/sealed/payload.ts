@@ -1,4 +1,3 @@
-import { isJsonValue, isPlainObject } from '../../core/json.js';
 import type { Session, SessionData } from '../../core/session.js';
 
 /**
@@ -87,9 +86,4 @@ export function decodePayload<Data extends SessionData>(bytes: Buffer): Session<
 /** A uint48 big-endian time; two fixed-width reads are much faster than the generic `readUIntBE`. */
 function readTime(bytes: Buffer, at: number): number {
   return bytes.readUInt16BE(at) * 0x100000000 + bytes.readUInt32BE(at + 2);
-}
-
-/** Session data must be JSON to be sealed; checked on write, not on every read. */
-export function isSealableData(data: unknown): data is SessionData {
-  return isPlainObject(data) && isJsonValue(data);
 }

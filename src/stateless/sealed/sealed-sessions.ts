@@ -1,16 +1,25 @@
-import { isTesseraError, StoreUnavailableError } from '../../core/errors.js';
 import {
   EventHub,
   type TesseraEvent,
   type TesseraEventListener,
   type TesseraEventType,
 } from '../../core/events.js';
-import { isJsonValue } from '../../core/json.js';
 import { sessionExpired, TOKEN_MISSING, tokenInvalid, type ValidationResult } from '../../core/outcome.js';
 import { applyPatch, type DataPatch, type Session, type SessionData } from '../../core/session.js';
 import { newSessionId } from '../../core/token.js';
 import { CsrfGuard } from '../../csrf/guard.js';
-import { ANONYMOUS_SUBJECT_PREFIX, type LevelRequirement, meetsLevel } from '../../core/session-rules.js';
+import {
+  ANONYMOUS_SUBJECT_PREFIX,
+  checkLevel,
+  checkSessionData,
+  checkSubject,
+  expiryLimit,
+  type LevelRequirement,
+  meetsLevel,
+  renewalDue,
+  slidIdleExpiry,
+} from '../../core/session-rules.js';
+import { callStore } from '../../core/store-fault.js';
 import { toBase64Url } from '../../core/encoding.js';
 import type { Authentication, SessionAuthenticator } from '../../transport/authenticator.js';
 import {
@@ -24,7 +33,7 @@ import type { RequestFacts } from '../../transport/request.js';
 import { readSealedCookies } from './chunks.js';
 import { openSeal } from './envelope.js';
 import { type ResolvedSealedOptions, resolveSealedOptions, type SealedSessionsOptions } from './options.js';
-import { decodePayload, isSealableData } from './payload.js';
+import { decodePayload } from './payload.js';
 import { deepFreeze } from '../../stores/shared/freeze.js';
 import { clearSealedCookies, sealToCookies } from './writer.js';
 
@@ -133,11 +142,11 @@ export class SealedSessions<Data extends SessionData = SessionData>
     const now = opened.now;
     const session = result.session;
     // Slide the idle window once per renewal fraction; a seal under a retiring key is re-sealed at once.
-    if (opened.stale || now - session.lastSeenAt >= this.options.renewAfterMs) {
+    if (opened.stale || renewalDue(session, now, this.options.renewAfterMs)) {
       const renewed: Session<Data> = {
         ...session,
         lastSeenAt: now,
-        idleExpiresAt: Math.min(now + this.options.idleMs, session.absoluteExpiresAt),
+        idleExpiresAt: slidIdleExpiry(now, this.options.idleMs, session.absoluteExpiresAt),
       };
       const setCookies = sealToCookies(this.options, renewed, opened.names, now);
       this.#emit('renewed', renewed, now);
@@ -152,15 +161,10 @@ export class SealedSessions<Data extends SessionData = SessionData>
 
   /** Starts a sealed session. Whatever sealed cookies the request carried are replaced (no fixation). */
   async login(request: RequestFacts, input: SealedLogin<Data>): Promise<SealedIssue<Data>> {
-    const subject = input?.subject;
-    if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
-      throw new TypeError('tessera: subject must be a non-empty string of at most 256 characters');
-    }
+    const subject = checkSubject(input?.subject);
     const data = (input.data ?? {}) as Data;
-    this.#checkData(data);
-    const level = input.level ?? 1;
-    if (!Number.isInteger(level) || level < 0)
-      throw new TypeError('tessera: level must be a non-negative integer');
+    checkSessionData(data, this.options.maxDataBytes);
+    const level = checkLevel(input.level ?? 1);
     const { clock, random, idleMs, absoluteMs } = this.options;
     const now = clock();
     const session: Session<Data> = {
@@ -173,7 +177,7 @@ export class SealedSessions<Data extends SessionData = SessionData>
       createdAt: now,
       lastSeenAt: now,
       rotatedAt: null,
-      idleExpiresAt: Math.min(now + idleMs, now + absoluteMs),
+      idleExpiresAt: slidIdleExpiry(now, idleMs, now + absoluteMs),
       absoluteExpiresAt: now + absoluteMs,
       ip: null,
       userAgent: null,
@@ -213,15 +217,14 @@ export class SealedSessions<Data extends SessionData = SessionData>
     return this.#change(request, 'data-updated', (session) => {
       if (options.version !== undefined && options.version !== session.version) return null;
       const data = applyPatch(session.data, patch) as Data;
-      this.#checkData(data);
+      checkSessionData(data, this.options.maxDataBytes);
       return { ...session, data, version: session.version + 1 };
     });
   }
 
   /** Step-up: records a higher authentication level and its time, and re-seals. */
   elevate(request: RequestFacts, level: number, current?: Authentication<Data>): Promise<SealedChange<Data>> {
-    if (!Number.isInteger(level) || level < 0)
-      throw new TypeError('tessera: level must be a non-negative integer');
+    checkLevel(level);
     return this.#change(
       request,
       'elevated',
@@ -269,7 +272,7 @@ export class SealedSessions<Data extends SessionData = SessionData>
     const session: Session<Data> = {
       ...changed,
       lastSeenAt: now,
-      idleExpiresAt: Math.min(now + this.options.idleMs, changed.absoluteExpiresAt),
+      idleExpiresAt: slidIdleExpiry(now, this.options.idleMs, changed.absoluteExpiresAt),
     };
     // Sealed (and possibly refused as too large) before the event, so an event always means a written change.
     const setCookies = sealToCookies(this.options, session, opened.names, now);
@@ -296,8 +299,7 @@ export class SealedSessions<Data extends SessionData = SessionData>
     // The count inside the authenticated header must match the layout the cookies arrived in.
     if (seal === null || seal.count !== read.count) return this.#invalid('malformed', read.names, now);
     const session = seal.session;
-    const limit =
-      now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : null;
+    const limit = expiryLimit(session, now);
     if (limit !== null) {
       this.#emit('expired', session, now, undefined, limit);
       return { result: sessionExpired(limit, session.id), names: read.names, stale: false, now };
@@ -348,14 +350,6 @@ export class SealedSessions<Data extends SessionData = SessionData>
     return { result: tokenInvalid(reason), names, stale: false, now };
   }
 
-  #checkData(data: unknown): void {
-    if (!isSealableData(data) || !isJsonValue(data))
-      throw new TypeError('tessera: data must be a JSON object');
-    if (Buffer.byteLength(JSON.stringify(data)) > this.options.maxDataBytes) {
-      throw new TypeError(`tessera: session data exceeds ${this.options.maxDataBytes} bytes`);
-    }
-  }
-
   #emit(
     type: TesseraEventType,
     session: Session<SessionData>,
@@ -373,15 +367,7 @@ export class SealedSessions<Data extends SessionData = SessionData>
     });
   }
 
-  async #call<T>(run: () => Promise<T>): Promise<T> {
-    const store = this.options.store;
-    try {
-      return await run();
-    } catch (error) {
-      if (isTesseraError(error)) throw error;
-      throw new StoreUnavailableError(`${store?.kind ?? 'unknown'} store failed reading not-before`, {
-        cause: error,
-      });
-    }
+  #call<T>(run: () => Promise<T>): Promise<T> {
+    return callStore(this.options.store?.kind ?? 'unknown', 'not-before', run);
   }
 }
