@@ -79,7 +79,7 @@ export {
   type SessionChange,
 } from './transport/session-mode.js';
 export { isAnonymousSession, meetsLevel } from './core/session-rules.js';
-export { CsrfGuard, type CsrfOptions, type CsrfReason, type CsrfVerdict } from './csrf/index.js';
+export { CsrfGuard, type CsrfOptions, type CsrfReason, type CsrfVerdict } from './transport/csrf/index.js';
 export {
   errorReply,
   failureReply,

@@ -6,7 +6,7 @@ import type { LevelRequirement } from '../core/session-rules.js';
 import type { ValidationResult } from '../core/outcome.js';
 import { isAnonymousSession } from '../core/session-rules.js';
 import type { Session, SessionData } from '../core/session.js';
-import type { FormTokenSource } from '../csrf/guard.js';
+import type { FormTokenSource } from './csrf/guard.js';
 import type { Authentication, SessionAuthenticator } from './authenticator.js';
 import { openRequestSession } from './pipeline.js';
 import { failureReply, forbiddenReply, type HttpReply } from './reply.js';

@@ -19,8 +19,8 @@ import {
 } from './cookie.js';
 import type { RequestFacts } from './request.js';
 import { readToken } from './token-source.js';
-import { CsrfGuard, type CsrfVerdict, type FormTokenSource } from '../csrf/guard.js';
-import type { CsrfOptions } from '../csrf/options.js';
+import { CsrfGuard, type CsrfVerdict, type FormTokenSource } from './csrf/guard.js';
+import type { CsrfOptions } from './csrf/options.js';
 import { toBase64Url } from '../core/encoding.js';
 import { parseToken } from '../core/token.js';
 

@@ -1,7 +1,7 @@
 import type { LevelRequirement } from '../core/session-rules.js';
 import type { SessionData } from '../core/session.js';
-import type { FormTokenSource } from '../csrf/guard.js';
-import { isSafeMethod } from '../csrf/origin.js';
+import type { FormTokenSource } from './csrf/guard.js';
+import { isSafeMethod } from './csrf/origin.js';
 import type { Authentication, SessionAuthenticator } from './authenticator.js';
 import { errorReply, failureReply, forbiddenReply, type HttpReply } from './reply.js';
 import type { RequestFacts } from './request.js';

@@ -1,7 +1,7 @@
 import type { ValidationResult } from '../core/outcome.js';
 import { isAnonymousSession, type LevelRequirement, meetsLevel } from '../core/session-rules.js';
 import type { Session, SessionData } from '../core/session.js';
-import { CSRF_VARY } from '../csrf/origin.js';
+import { CSRF_VARY } from './csrf/origin.js';
 import type { Authentication, SessionAuthenticator } from './authenticator.js';
 import type { RequestFacts } from './request.js';
 import {

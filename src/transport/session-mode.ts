@@ -2,7 +2,7 @@ import type { TesseraEvent } from '../core/events.js';
 import type { ValidationFailure } from '../core/outcome.js';
 import type { LevelRequirement } from '../core/session-rules.js';
 import type { Session, SessionData } from '../core/session.js';
-import type { CsrfGuard } from '../csrf/guard.js';
+import type { CsrfGuard } from './csrf/guard.js';
 import type { Authentication, SessionAuthenticator } from './authenticator.js';
 import type { RequestFacts } from './request.js';
 

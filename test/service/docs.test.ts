@@ -27,7 +27,8 @@ describe('service docs and error mapping', () => {
     const names = new Set<string>();
     for (const file of sourceFiles(`${ROOT}src`)) {
       // A name ends in a letter: `TESSERA_JWT_*` in a comment is a family, not a variable.
-      for (const name of readFileSync(file, 'utf8').match(/TESSERA_[A-Z_]*[A-Z](?![A-Z_])/g) ?? []) names.add(name);
+      for (const name of readFileSync(file, 'utf8').match(/TESSERA_[A-Z_]*[A-Z](?![A-Z_])/g) ?? [])
+        names.add(name);
     }
     assert.ok(names.size >= 25, `found ${names.size}`);
     for (const name of names) assert.ok(api.includes(`| \`${name}\` |`), `${name} is documented`);
@@ -36,9 +37,12 @@ describe('service docs and error mapping', () => {
   it('every method of the store contract is in docs/stores.md', () => {
     const contract = readFileSync(`${ROOT}src/core/store.ts`, 'utf8');
     const stores = readFileSync(`${ROOT}docs/stores.md`, 'utf8');
-    const methods = new Set([...contract.matchAll(/^ {2}([a-zA-Z]+)\??\(/gm)].map((match) => match[1] as string));
+    const methods = new Set(
+      [...contract.matchAll(/^ {2}([a-zA-Z]+)\??\(/gm)].map((match) => match[1] as string),
+    );
     assert.ok(methods.size >= 15, `found ${methods.size}`);
-    for (const method of methods) assert.match(stores, new RegExp(`\\b${method}\\b`), `${method} is in docs/stores.md`);
+    for (const method of methods)
+      assert.match(stores, new RegExp(`\\b${method}\\b`), `${method} is in docs/stores.md`);
   });
 
   it('an unexpected exception becomes 500 internal without its details', () => {

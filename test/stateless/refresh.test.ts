@@ -180,7 +180,10 @@ for (const [name, open] of stores) {
       const { refresh, events, first, login } = await setup(store, {}, { ip: 'exact', userAgent: true });
       const home = { ip: '203.0.113.7', userAgent: 'Tessera test browser' };
       const second = expectPair(await refresh.refresh(first.refreshToken, home));
-      const stolen = await refresh.refresh(second.refreshToken, { ip: '198.51.100.9', userAgent: home.userAgent });
+      const stolen = await refresh.refresh(second.refreshToken, {
+        ip: '198.51.100.9',
+        userAgent: home.userAgent,
+      });
       assert.equal(stolen.ok ? 'ok' : stolen.code === 'token_invalid' && stolen.reason, 'session');
       const mismatch = events.find((e) => e.type === 'binding-mismatch');
       assert.ok(mismatch, 'a binding-mismatch event');
@@ -192,7 +195,10 @@ for (const [name, open] of stores) {
       clock.advance(3600 * 1000 + 1000);
       const result = await refresh.refresh(first.refreshToken);
       assert.equal(result.ok ? 'ok' : result.code === 'token_invalid' && result.reason, 'session');
-      assert.ok(events.some((e) => e.type === 'expired' && e.reason === 'idle'), 'an expired event');
+      assert.ok(
+        events.some((e) => e.type === 'expired' && e.reason === 'idle'),
+        'an expired event',
+      );
     });
 
     it('refuses malformed tokens and session tokens that are not valid', async () => {

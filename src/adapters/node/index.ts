@@ -17,7 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ValidationResult, ValidSession } from '../../core/outcome.js';
 import type { SessionData } from '../../core/session.js';
-import type { FormTokenSource } from '../../csrf/guard.js';
+import type { FormTokenSource } from '../../transport/csrf/guard.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
 import { openRequestSession, requireSignedIn } from '../../transport/pipeline.js';
 import type { Header, RequestSession } from '../../transport/request-session.js';

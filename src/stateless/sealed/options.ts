@@ -8,7 +8,7 @@ import {
   type ResolvedCookieOptions,
   resolveCookieOptions,
 } from '../../transport/cookie.js';
-import type { CsrfOptions } from '../../csrf/options.js';
+import type { CsrfOptions } from '../../transport/csrf/options.js';
 import type { ClearSiteDataType } from '../../transport/session-mode.js';
 import { type SealKey, SealKeyRing } from './keys.js';
 

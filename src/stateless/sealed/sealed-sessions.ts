@@ -7,7 +7,7 @@ import {
 import { sessionExpired, TOKEN_MISSING, tokenInvalid, type ValidationResult } from '../../core/outcome.js';
 import { applyPatch, type DataPatch, type Session, type SessionData } from '../../core/session.js';
 import { newSessionId } from '../../core/token.js';
-import { CsrfGuard } from '../../csrf/guard.js';
+import { CsrfGuard } from '../../transport/csrf/guard.js';
 import {
   ANONYMOUS_SUBJECT_PREFIX,
   checkLevel,
@@ -34,7 +34,7 @@ import { readSealedCookies } from './chunks.js';
 import { openSeal } from './envelope.js';
 import { type ResolvedSealedOptions, resolveSealedOptions, type SealedSessionsOptions } from './options.js';
 import { decodePayload } from './payload.js';
-import { deepFreeze } from '../../stores/shared/freeze.js';
+import { deepFreeze } from '../../core/freeze.js';
 import { clearSealedCookies, sealToCookies } from './writer.js';
 
 /** What a sealed login records (the same as every mode's login). */

@@ -13,7 +13,7 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
-import { deepFreeze } from '../shared/freeze.js';
+import { deepFreeze } from '../../core/freeze.js';
 import { MinHeap } from '../shared/min-heap.js';
 
 export interface MemoryStoreOptions {

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { issueCsrfToken, verifyCsrfToken } from '../../src/csrf/token.js';
+import { issueCsrfToken, verifyCsrfToken } from '../../../src/transport/csrf/token.js';
 
 const SECRET = 'unit-test-csrf-secret-0123456789abcdef';
 const OTHER_SECRET = 'another-csrf-secret-0123456789abcdefgh';
@@ -77,10 +77,10 @@ describe('CSRF tokens', () => {
   it('compares MACs only in constant time', () => {
     // A static check: the MAC comparison must go through constantTimeEqual (crypto.timingSafeEqual),
     // never through === / !== on the secret-derived string (OWASP: compare tokens in constant time).
-    const source = readFileSync(new URL('../../src/csrf/token.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../../src/transport/csrf/token.ts', import.meta.url), 'utf8');
     assert.match(source, /constantTimeEqual\(mac\(secret, sessionId, value\), given\)/);
     assert.doesNotMatch(source, /given\s*[!=]==|[!=]==\s*given/);
-    const hash = readFileSync(new URL('../../src/core/hash.ts', import.meta.url), 'utf8');
+    const hash = readFileSync(new URL('../../../src/core/hash.ts', import.meta.url), 'utf8');
     assert.match(hash, /timingSafeEqual\(left, right\)/);
   });
 });

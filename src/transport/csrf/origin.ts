@@ -1,4 +1,4 @@
-import type { RequestFacts } from '../transport/request.js';
+import type { RequestFacts } from '../request.js';
 import { normalizeOrigin, type ResolvedCsrfOptions } from './options.js';
 
 /** Why a request was refused as cross-site. Logged in events; clients only see `csrf_rejected`. */

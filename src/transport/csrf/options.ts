@@ -1,4 +1,4 @@
-import { cryptoRandom, type RandomSource } from '../core/random.js';
+import { cryptoRandom, type RandomSource } from '../../core/random.js';
 
 /** Options for the CSRF defence. It is on by default for unsafe methods; pass `csrf: false` to turn it off. */
 export interface CsrfOptions {

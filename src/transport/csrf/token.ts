@@ -1,6 +1,6 @@
-import { toBase64Url } from '../core/encoding.js';
-import { constantTimeEqual, hmacSha256 } from '../core/hash.js';
-import type { RandomSource } from '../core/random.js';
+import { toBase64Url } from '../../core/encoding.js';
+import { constantTimeEqual, hmacSha256 } from '../../core/hash.js';
+import type { RandomSource } from '../../core/random.js';
 
 /**
  * Session-bound signed CSRF tokens: `<random>.<mac>` where

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TesseraEvent } from '../../src/core/events.js';
-import { createTessera } from '../../src/core/manager.js';
-import { CsrfGuard } from '../../src/csrf/guard.js';
-import { MemoryStore } from '../../src/stores/memory/memory-store.js';
-import { HttpSessions } from '../../src/transport/http-sessions.js';
-import type { RequestFacts } from '../../src/transport/request.js';
+import type { TesseraEvent } from '../../../src/core/events.js';
+import { createTessera } from '../../../src/core/manager.js';
+import { CsrfGuard } from '../../../src/transport/csrf/guard.js';
+import { MemoryStore } from '../../../src/stores/memory/memory-store.js';
+import { HttpSessions } from '../../../src/transport/http-sessions.js';
+import type { RequestFacts } from '../../../src/transport/request.js';
 
 const SECRET = 'guard-test-csrf-secret-0123456789abcdef';
 

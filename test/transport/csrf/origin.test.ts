@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CsrfOptions, resolveCsrfOptions } from '../../src/csrf/options.js';
-import { checkRequestOrigin, isSafeMethod } from '../../src/csrf/origin.js';
-import type { RequestFacts } from '../../src/transport/request.js';
+import { type CsrfOptions, resolveCsrfOptions } from '../../../src/transport/csrf/options.js';
+import { checkRequestOrigin, isSafeMethod } from '../../../src/transport/csrf/origin.js';
+import type { RequestFacts } from '../../../src/transport/request.js';
 
 function facts(headers: Record<string, string>, url = '/form'): RequestFacts {
   return { method: 'POST', url, ip: null, header: (name) => headers[name] ?? null };

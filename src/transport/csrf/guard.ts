@@ -1,4 +1,4 @@
-import type { RequestFacts } from '../transport/request.js';
+import type { RequestFacts } from '../request.js';
 import { type CsrfOptions, type ResolvedCsrfOptions, resolveCsrfOptions } from './options.js';
 import { type CsrfReason, checkRequestOrigin, isSafeMethod } from './origin.js';
 import { issueCsrfToken, verifyCsrfToken } from './token.js';
