@@ -3,7 +3,7 @@ import { SHARD_LENGTH } from '../../core/token.js';
 
 /**
  * Key layout. `{…}` is a Redis Cluster hash tag: only the part inside the first braces picks the slot.
- * - `<prefix>{<shard>}:s:<id>`       one session (hash); the id starts with its shard, so a token alone names the key
+ * - `<prefix>{<shard>}:s:<id>`       one session (a string: fixed fields + data JSON); the id starts with its shard, so a token alone names the key
  * - `<prefix>{<shard>}:u:<subject>`  the subject's sessions (sorted set, id scored by expiry)
  * - `<prefix>{<shard>}:n:<subject>`  the subject's not-before time (hash)
  * - `<prefix>{f:<family>}`           one refresh family (hash)
