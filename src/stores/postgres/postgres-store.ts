@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { StoreUnavailableError } from '../../core/errors.js';
 import type { DataPatch, SessionRecord } from '../../core/session.js';
 import { isSessionId } from '../../core/token.js';
@@ -14,15 +14,10 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
-import { quoteIdent, runMigrations } from './migrations.js';
-import {
-  type FamilyRow,
-  recordParams,
-  SESSION_COLUMNS,
-  type SessionRow,
-  toFamily,
-  toRecord,
-} from './rows.js';
+import { runMigrations } from './migrations.js';
+import { connect, openPool, runQuery, runTransaction, unavailable } from './pool.js';
+import { type FamilyRow, recordParams, type SessionRow, toFamily, toRecord } from './rows.js';
+import { buildStatements, type Statements } from './statements.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:5432/db`. Either this or `pool`. */
@@ -51,9 +46,6 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
 }
 
-/** pg error codes for "this id exists" (the only fault that is the caller's, not the store's). */
-const UNIQUE_VIOLATION = '23505';
-
 /**
  * Sessions in PostgreSQL. Single-row changes are one conditional UPDATE (compare-and-set in the WHERE);
  * a capped create takes a per-subject transaction-scoped advisory lock and locks the subject's rows, so
@@ -66,45 +58,23 @@ export class PostgresStore implements SessionStore {
   readonly #pool: pg.Pool;
   readonly #owned: boolean;
   readonly #autoMigrate: boolean;
-  readonly #t: { sessions: string; families: string; notBefore: string };
+  readonly #sql: Statements;
   #migrated: Promise<void> | null = null;
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'tessera';
-    const quoted = quoteIdent(this.schema);
-    this.#t = {
-      sessions: `${quoted}.sessions`,
-      families: `${quoted}.refresh_families`,
-      notBefore: `${quoted}.subject_not_before`,
-    };
+    this.#sql = buildStatements(this.schema);
     this.#autoMigrate = options.migrate ?? true;
-    if (options.pool !== undefined) {
-      this.#pool = options.pool;
-      this.#owned = false;
-    } else if (typeof options.connectionString === 'string') {
-      const statementTimeout = options.statementTimeoutMs ?? 5000;
-      this.#pool = new pg.Pool({
-        connectionString: options.connectionString,
-        max: options.maxConnections ?? 10,
-        connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-        statement_timeout: statementTimeout,
-        query_timeout: statementTimeout + 1000,
-        idle_in_transaction_session_timeout: statementTimeout * 2,
-        keepAlive: true,
-      });
-      this.#owned = true;
-    } else {
-      throw new TypeError('tessera: PostgresStore needs a connectionString or a pool');
-    }
-    // An idle client that loses its connection emits 'error' on the pool; unhandled, it would crash the process.
-    this.#pool.on('error', () => {});
+    const { pool, owned } = openPool(options);
+    this.#pool = pool;
+    this.#owned = owned;
   }
 
   /** Creates or upgrades the schema. Idempotent; safe to run from several nodes at once. */
   async migrate(): Promise<number[]> {
     this.#open();
-    const client = await this.#connect('migrate');
+    const client = await connect(this.#pool, 'migrate');
     try {
       return await runMigrations(client, this.schema);
     } catch (error) {
@@ -118,30 +88,24 @@ export class PostgresStore implements SessionStore {
     if (!isSessionId(record.id) || hasNul(record.subject)) {
       throw new TypeError('tessera: invalid session id or subject');
     }
-    const insert = `INSERT INTO ${this.#t.sessions} (${SESSION_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`;
+    const sql = this.#sql;
     if (options.maxPerSubject === null) {
-      await this.#query('create', insert, recordParams(record));
+      await this.#query('create', sql.insertSession, recordParams(record));
       return { created: true, evicted: [] };
     }
     const cap = options.maxPerSubject;
     return this.#transaction('create', async (client) => {
       // The advisory lock also covers a subject with no rows yet (row locks cannot lock what does not exist).
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))", [
-        this.schema,
-        record.subject,
-      ]);
-      const live = await client.query<{ id: string }>(
-        `SELECT id FROM ${this.#t.sessions} WHERE subject = $1 AND expires_at > $2 ORDER BY created_at, id FOR UPDATE`,
-        [record.subject, options.now],
-      );
+      await client.query(sql.lockSubject, [this.schema, record.subject]);
+      const live = await client.query<{ id: string }>(sql.liveIdsOfSubject, [record.subject, options.now]);
       const excess = live.rows.length + 1 - cap;
       const evicted: string[] = [];
       if (excess > 0) {
         if (options.overflow === 'refuse') return { created: false, reason: 'limit' };
         for (const row of live.rows.slice(0, excess)) evicted.push(row.id);
-        await client.query(`DELETE FROM ${this.#t.sessions} WHERE id = ANY($1::text[])`, [evicted]);
+        await client.query(sql.deleteSessionIds, [evicted]);
       }
-      await client.query(insert, recordParams(record));
+      await client.query(sql.insertSession, recordParams(record));
       return { created: true, evicted };
     });
   }
@@ -149,12 +113,7 @@ export class PostgresStore implements SessionStore {
   async get(id: string): Promise<SessionRecord | null> {
     this.#open();
     if (!isSessionId(id)) return null;
-    const result = await this.#query<SessionRow>(
-      'get',
-      `SELECT ${SESSION_COLUMNS} FROM ${this.#t.sessions} WHERE id = $1`,
-      [id],
-      `tessera_get_${this.schema}`,
-    );
+    const result = await this.#query<SessionRow>('get', this.#sql.getSession, [id], this.#sql.getSessionName);
     const row = result.rows[0];
     return row === undefined ? null : toRecord(row);
   }
@@ -162,12 +121,13 @@ export class PostgresStore implements SessionStore {
   async touch(id: string, update: TouchUpdate): Promise<boolean> {
     this.#open();
     if (!isSessionId(id)) return false;
-    const result = await this.#query(
-      'touch',
-      `UPDATE ${this.#t.sessions} SET last_seen_at = $3, idle_expires_at = LEAST($4::bigint, absolute_expires_at)
-       WHERE id = $1 AND secret_hash = $2 AND expires_at > $5`,
-      [id, update.expectedSecretHash, update.lastSeenAt, update.idleExpiresAt, update.now],
-    );
+    const result = await this.#query('touch', this.#sql.touch, [
+      id,
+      update.expectedSecretHash,
+      update.lastSeenAt,
+      update.idleExpiresAt,
+      update.now,
+    ]);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -175,29 +135,20 @@ export class PostgresStore implements SessionStore {
     this.#open();
     if (!isSessionId(id)) return null;
     const setLevel = update.level !== undefined;
-    const result = await this.#query<SessionRow>(
-      'rotate',
-      `UPDATE ${this.#t.sessions} SET secret_hash = $3, previous_secret_hash = $4, previous_secret_valid_until = $5,
-         rotated_at = $6, last_seen_at = $7, idle_expires_at = LEAST($8::bigint, absolute_expires_at),
-         level = CASE WHEN $9::boolean THEN $10::integer ELSE level END,
-         level_at = CASE WHEN $9::boolean THEN $11::bigint ELSE level_at END
-       WHERE id = $1 AND secret_hash = $2 AND expires_at > $12
-       RETURNING ${SESSION_COLUMNS}`,
-      [
-        id,
-        update.expectedSecretHash,
-        update.secretHash,
-        update.previousSecretHash,
-        update.previousSecretValidUntil,
-        update.rotatedAt,
-        update.lastSeenAt,
-        update.idleExpiresAt,
-        setLevel,
-        setLevel ? update.level : null,
-        setLevel ? (update.levelAt ?? null) : null,
-        update.now,
-      ],
-    );
+    const result = await this.#query<SessionRow>('rotate', this.#sql.rotate, [
+      id,
+      update.expectedSecretHash,
+      update.secretHash,
+      update.previousSecretHash,
+      update.previousSecretValidUntil,
+      update.rotatedAt,
+      update.lastSeenAt,
+      update.idleExpiresAt,
+      setLevel,
+      setLevel ? update.level : null,
+      setLevel ? (update.levelAt ?? null) : null,
+      update.now,
+    ]);
     const row = result.rows[0];
     return row === undefined ? null : toRecord(row);
   }
@@ -215,28 +166,15 @@ export class PostgresStore implements SessionStore {
       limit,
     ];
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      // One UPDATE: `-` removes keys, `||` merges the set keys; the row lock serializes concurrent patches,
-      // and each re-reads the latest row, so patches of different keys all survive. The size limit is in the
-      // same WHERE, so it is checked on the row this UPDATE writes (re-checked after waiting for a lock): many
-      // small patches cannot grow data past it. It measures jsonb::text, PostgreSQL's own JSON text, which has
-      // a space after each ':' and ',' (a few bytes more than JSON.stringify).
-      const result = await this.#query<SessionRow>(
-        'updateData',
-        `UPDATE ${this.#t.sessions} SET data = (data - $2::text[]) || $3::jsonb, version = version + 1
-         WHERE id = $1 AND expires_at > $4 AND ($5::integer IS NULL OR version = $5)
-           AND ($6::integer IS NULL OR octet_length(((data - $2::text[]) || $3::jsonb)::text) <= $6)
-         RETURNING ${SESSION_COLUMNS}`,
-        params,
-      );
+      // One UPDATE that merges the patch and checks the version and the size limit (see statements.ts).
+      const result = await this.#query<SessionRow>('updateData', this.#sql.updateData, params);
       const row = result.rows[0];
       if (row !== undefined) return { status: 'ok', record: toRecord(row) };
       if (options.expectedVersion === null && limit === null) return { status: 'not_found' };
       // Why did it not write? Read-only: a refusal changes nothing.
       const current = await this.#query<{ version: number; bytes: number | null }>(
         'updateData',
-        `SELECT version, CASE WHEN $5::integer IS NULL THEN NULL
-                ELSE octet_length(((data - $2::text[]) || $3::jsonb)::text) END AS bytes
-         FROM ${this.#t.sessions} WHERE id = $1 AND expires_at > $4`,
+        this.#sql.updateDataRefusal,
         [id, patch.unset ?? [], params[2], options.now, limit],
       );
       const found = current.rows[0];
@@ -255,11 +193,7 @@ export class PostgresStore implements SessionStore {
   async delete(id: string): Promise<SessionRecord | null> {
     this.#open();
     if (!isSessionId(id)) return null;
-    const result = await this.#query<SessionRow>(
-      'delete',
-      `DELETE FROM ${this.#t.sessions} WHERE id = $1 RETURNING ${SESSION_COLUMNS}`,
-      [id],
-    );
+    const result = await this.#query<SessionRow>('delete', this.#sql.deleteSession, [id]);
     const row = result.rows[0];
     return row === undefined ? null : toRecord(row);
   }
@@ -267,22 +201,17 @@ export class PostgresStore implements SessionStore {
   async deleteBySubject(subject: string, exceptId: string | null): Promise<string[]> {
     this.#open();
     if (hasNul(subject)) return [];
-    const result = await this.#query<{ id: string }>(
-      'deleteBySubject',
-      `DELETE FROM ${this.#t.sessions} WHERE subject = $1 AND ($2::text IS NULL OR id <> $2) RETURNING id`,
-      [subject, exceptId !== null && hasNul(exceptId) ? null : exceptId],
-    );
+    const result = await this.#query<{ id: string }>('deleteBySubject', this.#sql.deleteBySubject, [
+      subject,
+      exceptId !== null && hasNul(exceptId) ? null : exceptId,
+    ]);
     return result.rows.map((row) => row.id);
   }
 
   async listBySubject(subject: string, now: number): Promise<SessionRecord[]> {
     this.#open();
     if (hasNul(subject)) return [];
-    const result = await this.#query<SessionRow>(
-      'listBySubject',
-      `SELECT ${SESSION_COLUMNS} FROM ${this.#t.sessions} WHERE subject = $1 AND expires_at > $2 ORDER BY created_at, id`,
-      [subject, now],
-    );
+    const result = await this.#query<SessionRow>('listBySubject', this.#sql.listBySubject, [subject, now]);
     return result.rows.map(toRecord);
   }
 
@@ -293,14 +222,9 @@ export class PostgresStore implements SessionStore {
   async deleteExpired(before: number, limit: number): Promise<number> {
     this.#open();
     let removed = 0;
-    for (const table of [this.#t.sessions, this.#t.families, this.#t.notBefore]) {
+    for (const statement of this.#sql.deleteExpired) {
       if (removed >= limit) break;
-      const result = await this.#query(
-        'deleteExpired',
-        `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(
-           SELECT ctid FROM ${table} WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED))`,
-        [before, limit - removed],
-      );
+      const result = await this.#query('deleteExpired', statement, [before, limit - removed]);
       removed += result.rowCount ?? 0;
     }
     return removed;
@@ -309,11 +233,9 @@ export class PostgresStore implements SessionStore {
   async getSubjectNotBefore(subject: string): Promise<number | null> {
     this.#open();
     if (hasNul(subject)) return null;
-    const result = await this.#query<{ not_before: string }>(
-      'getSubjectNotBefore',
-      `SELECT not_before FROM ${this.#t.notBefore} WHERE subject = $1`,
-      [subject],
-    );
+    const result = await this.#query<{ not_before: string }>('getSubjectNotBefore', this.#sql.getNotBefore, [
+      subject,
+    ]);
     const row = result.rows[0];
     return row === undefined ? null : Number(row.not_before);
   }
@@ -321,44 +243,29 @@ export class PostgresStore implements SessionStore {
   async setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void> {
     this.#open();
     if (hasNul(subject)) throw new TypeError('tessera: a subject must not contain NUL');
-    await this.#query(
-      'setSubjectNotBefore',
-      `INSERT INTO ${this.#t.notBefore} AS t (subject, not_before, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (subject) DO UPDATE SET not_before = GREATEST(t.not_before, EXCLUDED.not_before),
-         expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at)`,
-      [subject, notBefore, expiresAt],
-    );
+    await this.#query('setSubjectNotBefore', this.#sql.setNotBefore, [subject, notBefore, expiresAt]);
   }
 
   async createRefreshFamily(record: RefreshFamilyRecord): Promise<void> {
     this.#open();
-    await this.#query(
-      'createRefreshFamily',
-      `INSERT INTO ${this.#t.families} (family_id, session_id, subject, generation, current_hash, previous_hash,
-         rotated_at, created_at, expires_at, revoked_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-      [
-        record.familyId,
-        record.sessionId,
-        record.subject,
-        record.generation,
-        record.currentHash,
-        record.previousHash,
-        record.rotatedAt,
-        record.createdAt,
-        record.expiresAt,
-        record.revokedAt,
-      ],
-    );
+    await this.#query('createRefreshFamily', this.#sql.insertFamily, [
+      record.familyId,
+      record.sessionId,
+      record.subject,
+      record.generation,
+      record.currentHash,
+      record.previousHash,
+      record.rotatedAt,
+      record.createdAt,
+      record.expiresAt,
+      record.revokedAt,
+    ]);
   }
 
   async getRefreshFamily(familyId: string): Promise<RefreshFamilyRecord | null> {
     this.#open();
     if (hasNul(familyId)) return null;
-    const result = await this.#query<FamilyRow>(
-      'getRefreshFamily',
-      `SELECT * FROM ${this.#t.families} WHERE family_id = $1`,
-      [familyId],
-    );
+    const result = await this.#query<FamilyRow>('getRefreshFamily', this.#sql.getFamily, [familyId]);
     const row = result.rows[0];
     return row === undefined ? null : toFamily(row);
   }
@@ -370,37 +277,28 @@ export class PostgresStore implements SessionStore {
   ): Promise<boolean> {
     this.#open();
     if (hasNul(familyId)) return false;
-    const result = await this.#query(
-      'advanceRefreshFamily',
-      `UPDATE ${this.#t.families} SET generation = $4, current_hash = $5, previous_hash = $6, rotated_at = $7
-       WHERE family_id = $1 AND revoked_at IS NULL AND generation = $2 AND current_hash = $3`,
-      [
-        familyId,
-        expected.generation,
-        expected.currentHash,
-        next.generation,
-        next.currentHash,
-        next.previousHash,
-        next.rotatedAt,
-      ],
-    );
+    const result = await this.#query('advanceRefreshFamily', this.#sql.advanceFamily, [
+      familyId,
+      expected.generation,
+      expected.currentHash,
+      next.generation,
+      next.currentHash,
+      next.previousHash,
+      next.rotatedAt,
+    ]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async revokeRefreshFamily(familyId: string, now: number): Promise<boolean> {
     this.#open();
     if (hasNul(familyId)) return false;
-    const result = await this.#query(
-      'revokeRefreshFamily',
-      `UPDATE ${this.#t.families} SET revoked_at = COALESCE(revoked_at, $2) WHERE family_id = $1`,
-      [familyId, now],
-    );
+    const result = await this.#query('revokeRefreshFamily', this.#sql.revokeFamily, [familyId, now]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async ping(): Promise<void> {
     this.#open();
-    await this.#query('ping', 'SELECT 1', []);
+    await this.#query('ping', this.#sql.ping, []);
   }
 
   async close(): Promise<void> {
@@ -421,14 +319,6 @@ export class PostgresStore implements SessionStore {
     await this.#migrated;
   }
 
-  async #connect(operation: string): Promise<pg.PoolClient> {
-    try {
-      return await this.#pool.connect();
-    } catch (error) {
-      throw unavailable(operation, error);
-    }
-  }
-
   async #query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
     operation: string,
     sql: string,
@@ -437,35 +327,13 @@ export class PostgresStore implements SessionStore {
   ): Promise<pg.QueryResult<Row>> {
     this.#open();
     await this.#ensureSchema();
-    try {
-      // A named statement is parsed and planned once per connection (the validation hot path).
-      return prepareAs === undefined
-        ? await this.#pool.query<Row>(sql, params)
-        : await this.#pool.query<Row>({ name: prepareAs, text: sql, values: params });
-    } catch (error) {
-      throw mapError(operation, error);
-    }
+    return runQuery<Row>(this.#pool, operation, sql, params, prepareAs);
   }
 
   async #transaction<T>(operation: string, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     this.#open();
     await this.#ensureSchema();
-    const client = await this.#connect(operation);
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await body(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw mapError(operation, error);
-    } finally {
-      // A client whose connection failed mid-transaction is discarded, not returned to the pool.
-      client.release(broken);
-    }
+    return runTransaction(this.#pool, operation, body);
   }
 
   #open(): void {
@@ -475,17 +343,4 @@ export class PostgresStore implements SessionStore {
 
 function hasNul(text: string): boolean {
   return text.includes('\u0000');
-}
-
-function mapError(operation: string, error: unknown): Error {
-  if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-    return new Error(`postgres store: ${operation} would duplicate an existing id`, { cause: error });
-  }
-  return unavailable(operation, error);
-}
-
-/** Connection faults, timeouts (57014 statement timeout) and server errors: fail closed with 503. */
-function unavailable(operation: string, error: unknown): StoreUnavailableError {
-  if (error instanceof StoreUnavailableError) return error;
-  return new StoreUnavailableError(`postgres store failed during ${operation}`, { cause: error });
 }
