@@ -199,36 +199,40 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return this.#continue(record, client, this.options.clock(), false);
   }
 
-  /** Expiry, then binding, then the sliding renewal: what every way of presenting a session goes through. */
-  async #continue(
+  /**
+   * Expiry, then binding, then the sliding renewal: what every way of presenting a session goes through.
+   * Synchronous unless a renewal is due (the hot path adds no promise of its own).
+   */
+  #continue(
     record: SessionRecord,
     client: ClientInfo,
     now: number,
     stale: boolean,
-  ): Promise<ValidationResult<Data>> {
+  ): ValidationResult<Data> | Promise<ValidationResult<Data>> {
     const expired = this.#expiry(record, now);
     if (expired !== null) return expired;
     const binding = this.#checkBinding(record, client, now);
     if (binding !== null) return binding;
+    if (!stale && renewalDue(record, now, this.options.renewAfterMs)) return this.#renew(record, now);
+    return { ok: true, session: toSession<Data>(record), renewed: false, stale };
+  }
 
-    let renewed = false;
-    if (!stale && renewalDue(record, now, this.options.renewAfterMs)) {
-      const idleExpiresAt = slidIdleExpiry(now, this.options.idleMs, record.absoluteExpiresAt);
-      const wrote = await this.#call('touch', () =>
-        this.#store.touch(record.id, {
-          now,
-          expectedSecretHash: record.secretHash,
-          lastSeenAt: now,
-          idleExpiresAt,
-        }),
-      );
-      // The session was revoked or rotated between our read and the write: never revive it.
-      if (!wrote) return tokenInvalid('revoked');
-      record.lastSeenAt = now;
-      record.idleExpiresAt = idleExpiresAt;
-      renewed = true;
-    }
-    return { ok: true, session: toSession<Data>(record), renewed, stale };
+  /** Slides the idle window (compare-and-set on the secret hash, never reviving a revoked session). */
+  async #renew(record: SessionRecord, now: number): Promise<ValidationResult<Data>> {
+    const idleExpiresAt = slidIdleExpiry(now, this.options.idleMs, record.absoluteExpiresAt);
+    const wrote = await this.#call('touch', () =>
+      this.#store.touch(record.id, {
+        now,
+        expectedSecretHash: record.secretHash,
+        lastSeenAt: now,
+        idleExpiresAt,
+      }),
+    );
+    // The session was revoked or rotated between our read and the write: never revive it.
+    if (!wrote) return tokenInvalid('revoked');
+    record.lastSeenAt = now;
+    record.idleExpiresAt = idleExpiresAt;
+    return { ok: true, session: toSession<Data>(record), renewed: true, stale: false };
   }
 
   /**

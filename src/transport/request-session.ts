@@ -32,6 +32,8 @@ export class RequestSession<Data extends SessionData = SessionData> {
   #csrfChecked = false;
   #clearSiteData: string | null = null;
   #listener: (() => void) | null = null;
+  /** What the response varies on whatever happens later: the cookie a cookie mode reads, a bearer header. */
+  readonly #vary: string;
 
   constructor(mode: SessionAuthenticator<Data>, request: RequestFacts, auth: Authentication<Data>) {
     this.mode = mode;
@@ -39,6 +41,8 @@ export class RequestSession<Data extends SessionData = SessionData> {
     this.#auth = auth;
     // A response to a request that presented a credential can depend on it (OWASP: web content caching).
     this.#dependsOnSession = auth.via !== null;
+    const bearer = auth.via === 'bearer' || request.header('authorization') !== null;
+    this.#vary = joinTokens(isCookieMode(mode) ? 'Cookie' : '', bearer ? 'Authorization' : '');
     this.#queue(auth.setCookies);
   }
 
@@ -152,13 +156,9 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const headers: Header[] = [];
     const cookies = this.#cookies;
     if (cookies !== null) for (const cookie of cookies.values()) headers.push(['set-cookie', cookie]);
-    if (this.#dependsOnSession || cookies !== null) headers.push(['cache-control', 'no-store']);
-    const vary: string[] = [];
-    if (isCookieMode(this.mode)) vary.push('Cookie');
-    if (this.#auth.via === 'bearer' || this.request.header('authorization') !== null)
-      vary.push('Authorization');
-    if (this.#csrfChecked) vary.push(CSRF_VARY);
-    if (vary.length > 0) headers.push(['vary', vary.join(', ')]);
+    if (this.#dependsOnSession || cookies !== null) headers.push(NO_STORE);
+    const vary = this.#csrfChecked ? joinTokens(this.#vary, CSRF_VARY) : this.#vary;
+    if (vary !== '') headers.push(['vary', vary]);
     if (this.#clearSiteData !== null) headers.push(['clear-site-data', this.#clearSiteData]);
     return headers;
   }
@@ -212,6 +212,12 @@ export class RequestSession<Data extends SessionData = SessionData> {
   #changed(): void {
     this.#listener?.();
   }
+}
+
+const NO_STORE: Header = Object.freeze(['cache-control', 'no-store'] as const);
+
+function joinTokens(a: string, b: string): string {
+  return a === '' ? b : b === '' ? a : `${a}, ${b}`;
 }
 
 /** The name of the cookie a `Set-Cookie` value sets. */
