@@ -18,7 +18,7 @@ const SESSION_HEADERS: ReadonlySet<string> = new Set([
  * once, here.
  */
 export interface HeaderTarget {
-  get(name: string): string[];
+  get(name: string): readonly string[];
   set(name: string, values: readonly string[]): void;
   remove(name: string): void;
 }
@@ -38,10 +38,15 @@ export function bindSessionHeaders<Data extends SessionData>(
 
 /** Merges headers into a target: `Set-Cookie` by cookie name, `Vary` by token, the others replaced. */
 export function applyHeaders(target: HeaderTarget, decided: readonly Header[]): void {
-  const existing: Header[] = [];
-  for (const name of SESSION_HEADERS) for (const value of target.get(name)) existing.push([name, value]);
+  let existing: Header[] | null = null;
+  for (const name of SESSION_HEADERS) {
+    const values = target.get(name);
+    if (values.length === 0) continue;
+    existing ??= [];
+    for (const value of values) existing.push([name, value]);
+  }
   // The common case, on every request: nothing set yet, so there is nothing to merge or to remove.
-  if (existing.length === 0) writeGrouped(target, decided, false);
+  if (existing === null) writeGrouped(target, decided, false);
   else writeGrouped(target, mergeHeaderLists(existing, decided), true);
 }
 
@@ -64,10 +69,12 @@ export function applyReplyHeaders(target: HeaderTarget, reply: HttpReply): void 
 }
 
 /** Normalises a node-style header value (`getHeader`) to a list. */
-export function headerList(value: number | string | readonly string[] | undefined): string[] {
-  if (value === undefined) return [];
+export function headerList(value: number | string | readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return NONE;
   return Array.isArray(value) ? [...value] : [String(value)];
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** A node:http response as a header target (Express's response is one too). */
 class NodeHeaderTarget implements HeaderTarget {
@@ -77,7 +84,7 @@ class NodeHeaderTarget implements HeaderTarget {
     this.#response = response;
   }
 
-  get(name: string): string[] {
+  get(name: string): readonly string[] {
     return headerList(this.#response.getHeader(name));
   }
 
@@ -102,10 +109,10 @@ class WebHeaderTarget implements HeaderTarget {
     this.#headers = headers;
   }
 
-  get(name: string): string[] {
+  get(name: string): readonly string[] {
     if (name === 'set-cookie') return this.#headers.getSetCookie();
     const value = this.#headers.get(name);
-    return value === null ? [] : [value];
+    return value === null ? NONE : [value];
   }
 
   set(name: string, values: readonly string[]): void {
