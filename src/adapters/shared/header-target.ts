@@ -5,12 +5,8 @@ import type { Header, RequestSession } from '../../transport/request-session.js'
 import type { HttpReply } from '../../transport/reply.js';
 
 /** The headers the session decides about; the rest of a response is the application's. */
-const SESSION_HEADERS: ReadonlySet<string> = new Set([
-  'set-cookie',
-  'cache-control',
-  'vary',
-  'clear-site-data',
-]);
+const SESSION_HEADER_NAMES = ['set-cookie', 'cache-control', 'vary', 'clear-site-data'] as const;
+const SESSION_HEADERS: ReadonlySet<string> = new Set(SESSION_HEADER_NAMES);
 
 /**
  * A response whose headers can still be read and replaced before it is sent: node:http's `ServerResponse`
@@ -39,23 +35,35 @@ export function bindSessionHeaders<Data extends SessionData>(
 /** Merges headers into a target: `Set-Cookie` by cookie name, `Vary` by token, the others replaced. */
 export function applyHeaders(target: HeaderTarget, decided: readonly Header[]): void {
   let existing: Header[] | null = null;
-  for (const name of SESSION_HEADERS) {
+  for (const name of SESSION_HEADER_NAMES) {
     const values = target.get(name);
     if (values.length === 0) continue;
     existing ??= [];
     for (const value of values) existing.push([name, value]);
   }
   // The common case, on every request: nothing set yet, so there is nothing to merge or to remove.
-  if (existing === null) writeGrouped(target, decided, false);
-  else writeGrouped(target, mergeHeaderLists(existing, decided), true);
+  if (existing === null) writeNew(target, decided);
+  else writeMerged(target, mergeHeaderLists(existing, decided));
 }
 
-function writeGrouped(target: HeaderTarget, headers: readonly Header[], removeAbsent: boolean): void {
-  for (const name of SESSION_HEADERS) {
+/** Onto a target with none of these headers: one `set` per header, all cookies in one. */
+function writeNew(target: HeaderTarget, headers: readonly Header[]): void {
+  let cookies: string[] | null = null;
+  for (const [name, value] of headers) {
+    if (name !== 'set-cookie') target.set(name, [value]);
+    else if (cookies === null) cookies = [value];
+    else cookies.push(value);
+  }
+  if (cookies !== null) target.set('set-cookie', cookies);
+}
+
+/** Replaces each session header with its merged values, removing the ones the merge dropped. */
+function writeMerged(target: HeaderTarget, headers: readonly Header[]): void {
+  for (const name of SESSION_HEADER_NAMES) {
     const values: string[] = [];
     for (const [header, value] of headers) if (header === name) values.push(value);
     if (values.length > 0) target.set(name, values);
-    else if (removeAbsent) target.remove(name);
+    else target.remove(name);
   }
 }
 
