@@ -1,12 +1,12 @@
 import type { LevelRequirement } from '../core/session-rules.js';
 import type { SessionData } from '../core/session.js';
-import type { FormTokenSource } from './csrf/guard.js';
+import type { CsrfGuard, FormTokenSource } from './csrf/guard.js';
 import { isSafeMethod } from './csrf/origin.js';
 import type { Authentication, SessionAuthenticator } from './authenticator.js';
 import { errorReply, failureReply, forbiddenReply, type HttpReply } from './reply.js';
 import type { RequestFacts } from './request.js';
 import { cookieNameOf, type Header, RequestSession } from './request-session.js';
-import { isCookieMode } from './session-mode.js';
+import { type CookieSessionMode, isCookieMode } from './session-mode.js';
 
 /** What the request path decided before the application's handler: go on with the session, or answer. */
 export type OpenResult<Data extends SessionData> =
@@ -27,17 +27,30 @@ export interface OpenOptions {
  * `requireSignedIn`); a store fault (503) and a CSRF refusal (403) are. A mode that reads a cookie but offers
  * no CSRF check cannot be checked, so its unsafe cookie-borne requests are refused (fail closed).
  */
-export async function openRequestSession<Data extends SessionData>(
+export function openRequestSession<Data extends SessionData>(
   mode: SessionAuthenticator<Data>,
   request: RequestFacts,
   options: OpenOptions = {},
 ): Promise<OpenResult<Data>> {
-  let auth: Authentication<Data>;
+  let authenticating: Promise<Authentication<Data>>;
   try {
-    auth = await mode.authenticate(request);
+    authenticating = mode.authenticate(request);
   } catch (error) {
-    return { ok: false, reply: errorReply(error) };
+    return Promise.resolve({ ok: false, reply: errorReply(error) });
   }
+  // `then`, not `async`/`await`: one promise less on the path every request takes.
+  return authenticating.then(
+    (auth) => afterAuthentication(mode, request, auth, options),
+    (error: unknown) => ({ ok: false, reply: errorReply(error) }),
+  );
+}
+
+function afterAuthentication<Data extends SessionData>(
+  mode: SessionAuthenticator<Data>,
+  request: RequestFacts,
+  auth: Authentication<Data>,
+  options: OpenOptions,
+): OpenResult<Data> | Promise<OpenResult<Data>> {
   const session = new RequestSession(mode, request, auth);
   if (isSafeMethod(request.method) || auth.via === 'bearer') return { ok: true, session };
   if (!isCookieMode(mode)) {
@@ -45,8 +58,19 @@ export async function openRequestSession<Data extends SessionData>(
     return { ok: true, session };
   }
   if (mode.csrf === null) return { ok: true, session };
+  return checkCsrf(mode, mode.csrf, request, auth, session, options);
+}
+
+async function checkCsrf<Data extends SessionData>(
+  mode: CookieSessionMode<Data>,
+  guard: CsrfGuard,
+  request: RequestFacts,
+  auth: Authentication<Data>,
+  session: RequestSession<Data>,
+  options: OpenOptions,
+): Promise<OpenResult<Data>> {
   const valid = auth.result.ok ? auth.result.session : null;
-  const verdict = await mode.csrf.check(request, { session: valid, via: auth.via }, options.formToken);
+  const verdict = await guard.check(request, { session: valid, via: auth.via }, options.formToken);
   if (verdict.checked) session.markCsrfChecked();
   if (verdict.ok) return { ok: true, session };
   mode.emit({

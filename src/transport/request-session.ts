@@ -141,16 +141,6 @@ export class RequestSession<Data extends SessionData = SessionData> {
     return this.#cookieMode('csrfToken').csrfToken(session);
   }
 
-  /** The `Set-Cookie` values decided so far, one per cookie. */
-  get setCookies(): string[] {
-    return this.#cookies === null ? [] : [...this.#cookies.values()];
-  }
-
-  /** The cookie names this request decided about (for merging with cookies the application set itself). */
-  get cookieNames(): string[] {
-    return this.#cookies === null ? [] : [...this.#cookies.keys()];
-  }
-
   /** Everything the response must carry for the session, as decided now. */
   headers(): Header[] {
     const headers: Header[] = [];

@@ -19,7 +19,7 @@ import type { ValidationResult, ValidSession } from '../../core/outcome.js';
 import type { SessionData } from '../../core/session.js';
 import type { FormTokenSource } from '../../transport/csrf/guard.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
-import { openRequestSession, requireSignedIn } from '../../transport/pipeline.js';
+import { type OpenResult, openRequestSession, requireSignedIn } from '../../transport/pipeline.js';
 import type { Header, RequestSession } from '../../transport/request-session.js';
 import type { HttpReply } from '../../transport/reply.js';
 import { errorReply } from '../../transport/reply.js';
@@ -76,9 +76,22 @@ export async function openNode<Data extends SessionData>(
   response: ServerResponse,
   options: GuardNodeOptions = {},
 ): Promise<RequestSession<Data> | null> {
-  const opened = await openRequestSession(mode, nodeRequestFacts(request, options), {
-    formToken: options.formToken,
-  });
+  return bound(response, await open(mode, request, options));
+}
+
+function open<Data extends SessionData>(
+  mode: SessionAuthenticator<Data>,
+  request: IncomingMessage,
+  options: GuardNodeOptions,
+): Promise<OpenResult<Data>> {
+  return openRequestSession(mode, nodeRequestFacts(request, options), { formToken: options.formToken });
+}
+
+/** The opened session with its headers kept on `response`, or null after writing the refusal. */
+function bound<Data extends SessionData>(
+  response: ServerResponse,
+  opened: OpenResult<Data>,
+): RequestSession<Data> | null {
   if (!opened.ok) {
     writeReply(response, opened.reply);
     return null;
@@ -99,7 +112,8 @@ export async function authenticateNode<Data extends SessionData>(
   options: GuardNodeOptions = {},
 ): Promise<ValidSession<Data>['session'] | null> {
   try {
-    const session = await openNode(mode, request, response, options);
+    // `open` and `bound` rather than `openNode`: one promise less on the path every request takes.
+    const session = bound(response, await open(mode, request, options));
     if (session === null) return null;
     const refusal = requireSignedIn(session);
     if (refusal !== null) {
