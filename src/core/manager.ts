@@ -31,6 +31,7 @@ import {
   slidIdleExpiry,
 } from './session-rules.js';
 import { callStore } from './store-fault.js';
+import { checkText, truncateText } from './text.js';
 import { hashSecret, isSessionId, mintToken, newSessionId, parseToken } from './token.js';
 
 export interface ClientInfo {
@@ -340,8 +341,9 @@ export class SessionManager<Data extends SessionData = SessionData> {
     checkPatch(patch);
     checkSessionData(patch.set ?? {}, this.options.maxDataBytes);
     const version = options.version ?? null;
-    if (version !== null && (!Number.isInteger(version) || version < 1)) {
-      throw new TypeError('tessera: version must be a positive integer');
+    // Every store keeps the version in 32 bits (PostgreSQL `integer`): a larger one is malformed, not a fault.
+    if (version !== null && (!Number.isInteger(version) || version < 1 || version > MAX_VERSION)) {
+      throw new TypeError(`tessera: version must be an integer from 1 to ${MAX_VERSION}`);
     }
     if (!isSessionId(sessionId)) return { ok: false, code: 'not_found' };
     const now = this.options.clock();
@@ -472,6 +474,9 @@ export class SessionManager<Data extends SessionData = SessionData> {
   }
 }
 
+/** The largest data version: stores keep it as a 32-bit integer. */
+export const MAX_VERSION = 2_147_483_647;
+
 /** Creates the session engine. */
 export function createTessera<Data extends SessionData = SessionData>(
   options: TesseraOptions,
@@ -482,7 +487,7 @@ export function createTessera<Data extends SessionData = SessionData>(
 function optionalString(value: unknown, name: string, max: number): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw new TypeError(`tessera: ${name} must be a string`);
-  return value.length > max ? value.slice(0, max) : value;
+  return truncateText(checkText(value, name), max);
 }
 
 function checkPatch(patch: DataPatch): void {
@@ -495,6 +500,7 @@ function checkPatch(patch: DataPatch): void {
     throw new TypeError('tessera: patch.unset must be an array of strings');
   }
   for (const key of unset) {
-    if (Object.hasOwn(set, key)) throw new TypeError(`tessera: key "${key}" is both set and unset`);
+    checkText(key, 'patch.unset items');
+    if (Object.hasOwn(set, key)) throw new TypeError(`tessera: key "${key.slice(0, 64)}" is both set and unset`);
   }
 }

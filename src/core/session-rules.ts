@@ -1,4 +1,6 @@
 import { isJsonValue, isPlainObject } from './json.js';
+import { checkJsonText, checkText } from './text.js';
+import { containsTokenShape } from './token.js';
 import type { ExpiryLimit } from './outcome.js';
 import type { Session, SessionData } from './session.js';
 
@@ -60,6 +62,10 @@ export function checkSubject(subject: unknown): string {
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
     throw new TypeError('tessera: subject must be a non-empty string of at most 256 characters');
   }
+  checkText(subject, 'subject');
+  // A token-shaped subject could not be listed or revoked (tokens are refused in URLs) and is redacted in
+  // the audit trail: refused at creation instead.
+  if (containsTokenShape(subject)) throw new TypeError('tessera: subject must not look like a session token');
   return subject;
 }
 
@@ -74,6 +80,7 @@ export function checkLevel(level: unknown): number {
 /** Session data: a plain JSON object of at most `maxBytes` UTF-8 bytes as JSON (`TypeError` otherwise). */
 export function checkSessionData(data: unknown, maxBytes: number): void {
   if (!isPlainObject(data) || !isJsonValue(data)) throw new TypeError('tessera: data must be a JSON object');
+  checkJsonText(data, 'data');
   if (Buffer.byteLength(JSON.stringify(data)) > maxBytes) {
     throw new TypeError(`tessera: session data exceeds ${maxBytes} bytes`);
   }

@@ -173,6 +173,36 @@ describe('service errors', () => {
     }
   });
 
+  it('NUL, lone surrogates, token-shaped subjects and 32-bit-overflowing versions are 400 and change nothing', async () => {
+    const created = await api.call('POST', '/v1/sessions', { subject: 'unicode-user', data: { keep: 1 } });
+    assert.equal(created.status, 201);
+    const id = created.body.session.id as string;
+    const bad: [string, string, unknown][] = [
+      ['POST', '/v1/sessions', { subject: 'nul\u0000user' }],
+      ['POST', '/v1/sessions', { subject: 'lone\ud800user' }],
+      ['POST', '/v1/sessions', { subject: `ts1.${'A'.repeat(26)}` }],
+      ['POST', '/v1/sessions', { subject: 'unicode-user', userAgent: 'ua\u0000' }],
+      ['POST', '/v1/sessions', { subject: 'unicode-user', ip: '1.2.3.4\udc00' }],
+      ['POST', '/v1/sessions', { subject: 'unicode-user', data: { v: 'x\u0000' } }],
+      ['POST', '/v1/sessions', { subject: 'unicode-user', data: { 'k\ud83d': 1 } }],
+      ['PATCH', `/v1/sessions/${id}/data`, { set: { v: '\ud800' } }],
+      ['PATCH', `/v1/sessions/${id}/data`, { unset: ['a\u0000'] }],
+      ['PATCH', `/v1/sessions/${id}/data`, { set: { a: 1 }, version: 2 ** 31 }],
+    ];
+    for (const [method, path, body] of bad) {
+      const response = await api.call(method, path, body);
+      assert.equal(
+        response.status,
+        400,
+        `${method} ${path} ${JSON.stringify(body)}: ${JSON.stringify(response.body)}`,
+      );
+    }
+    const listed = await api.call('GET', '/v1/subjects/unicode-user/sessions');
+    assert.equal(listed.status, 200);
+    assert.equal(listed.body.sessions.length, 1, 'nothing was created');
+    assert.deepEqual(listed.body.sessions[0].data, { keep: 1 }, 'nothing was patched');
+  });
+
   it('deeply nested data is refused, not crashed on', async () => {
     let nested: unknown = 1;
     for (let i = 0; i < 40; i++) nested = { n: nested };

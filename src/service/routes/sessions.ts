@@ -1,3 +1,4 @@
+import { MAX_VERSION } from '../../core/manager.js';
 import { isSessionId } from '../../core/token.js';
 import type { Reply, RequestContext, Route } from '../context.js';
 import {
@@ -14,7 +15,6 @@ import { HttpError, invalidField, notFound, outcomeError } from '../http-errors.
 import { sessionJson } from '../session-json.js';
 
 const MAX_LEVEL = 1_000_000;
-const MAX_VERSION = Number.MAX_SAFE_INTEGER;
 
 function sessionIdParam(context: RequestContext): string {
   const id = context.params.id as string;
