@@ -10,6 +10,11 @@ export interface RequestFacts {
   header(name: string): string | null;
   /** Client address as the app decided it (socket address, or a trusted proxy header). */
   readonly ip: string | null;
+  /**
+   * The scheme the client used, when the adapter knows it (a TLS socket, a framework's `protocol` that follows
+   * its trust-proxy setting, an absolute URL). The CSRF origin check compares it; unknown is treated strictly.
+   */
+  readonly protocol?: 'http:' | 'https:';
 }
 
 export function factsFromRequest(request: Request, ip: string | null = null): RequestFacts {

@@ -99,13 +99,15 @@ export interface TesseraExpressOptions {
   fieldName?: string;
 }
 
-/** Request facts from an Express request. The client address is `req.ip`, so Express's `trust proxy` applies. */
+/** Request facts from an Express request: `req.ip` and `req.protocol`, so Express's `trust proxy` applies. */
 export function expressRequestFacts(req: Request): RequestFacts {
   return {
     method: req.method,
     url: req.originalUrl,
     header: nodeHeaderReader(req),
     ip: req.ip ?? req.socket.remoteAddress ?? null,
+    // `req.protocol` follows Express's `trust proxy` setting.
+    protocol: req.protocol === 'https' ? 'https:' : 'http:',
   };
 }
 

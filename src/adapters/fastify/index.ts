@@ -94,9 +94,15 @@ declare module 'fastify' {
   }
 }
 
-/** Request facts from a Fastify request (`request.ip` follows Fastify's `trustProxy`). */
+/** Request facts from a Fastify request (`request.ip` and `request.protocol` follow Fastify's `trustProxy`). */
 export function fastifyRequestFacts(request: FastifyRequest): RequestFacts {
-  return { method: request.method, url: request.url, header: nodeHeaderReader(request.raw), ip: request.ip };
+  return {
+    method: request.method,
+    url: request.url,
+    header: nodeHeaderReader(request.raw),
+    ip: request.ip,
+    protocol: request.protocol === 'https' ? 'https:' : 'http:',
+  };
 }
 
 /** A Fastify reply as a header target. */

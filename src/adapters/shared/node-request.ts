@@ -11,12 +11,16 @@ export interface NodeFactsOptions {
 
 /** Request facts from a node:http request (also under Express and Fastify), without copying headers. */
 export function nodeRequestFacts(request: IncomingMessage, options: NodeFactsOptions = {}): RequestFacts {
-  return {
+  const facts: RequestFacts = {
     method: request.method ?? 'GET',
     url: request.url ?? '/',
     header: nodeHeaderReader(request),
     ip: clientIp(request, options.trustProxy ?? false),
   };
+  // A TLS socket is the one scheme node knows by itself; behind a proxy the framework's setting decides.
+  return (request.socket as { encrypted?: boolean }).encrypted === true
+    ? { ...facts, protocol: 'https:' }
+    : facts;
 }
 
 /** Reads a header of a node:http request: repeated values joined (cookies with `; `), null when absent. */

@@ -68,11 +68,15 @@ function isTrusted(origin: string | null, request: RequestFacts, options: Resolv
   const own = ownHost(request);
   if (own === null) return false;
   const url = new URL(origin);
-  if (own.protocol !== null && own.protocol !== url.protocol) return false;
-  return url.host === own.host;
+  if (url.host !== own.host) return false;
+  // Scheme, host and port: an `http:` page on the same host is another origin than the `https:` site.
+  if (own.protocol !== null) return url.protocol === own.protocol;
+  // The request's scheme is unknown (a path-only URL, no TLS socket, no trusted proxy header): only an
+  // `https:` origin is taken as the site's own, or `http:` on a loopback host (local development).
+  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
 }
 
-/** The request's own host (and scheme, when the URL is absolute), for comparing with `Origin`. */
+/** The request's own host, and its scheme when known, for comparing with `Origin`. */
 function ownHost(request: RequestFacts): { host: string; protocol: string | null } | null {
   if (/^https?:\/\//i.test(request.url)) {
     try {
@@ -86,8 +90,18 @@ function ownHost(request: RequestFacts): { host: string; protocol: string | null
   if (host === null || host === '') return null;
   try {
     // Normalizes case and drops default ports the same way the Origin side does.
-    return { host: new URL(`http://${host.trim()}`).host, protocol: null };
+    const protocol = request.protocol ?? null;
+    return { host: new URL(`${protocol ?? 'https:'}//${host.trim()}`).host, protocol };
   } catch {
     return null;
   }
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127\./.test(hostname) ||
+    hostname === '[::1]'
+  );
 }

@@ -24,6 +24,20 @@ describe('request origin checks (OWASP CSRF cheat sheet order)', () => {
     assert.equal(check({ 'sec-fetch-site': 'cross-site', origin: 'https://app.example' }), 'cross_site');
   });
 
+  it('compares the scheme too: an http page on the same host is another origin', () => {
+    const known = (protocol: 'http:' | 'https:', origin: string): string | null =>
+      checkRequestOrigin({ ...facts({ host: 'app.example', origin }), protocol }, resolveCsrfOptions({}));
+    assert.equal(known('https:', 'https://app.example'), null);
+    assert.equal(known('https:', 'http://app.example'), 'origin_mismatch');
+    assert.equal(known('http:', 'http://app.example'), null);
+    // Scheme unknown (a path-only URL, no TLS socket, no trusted proxy): only https, or http on loopback.
+    assert.equal(check({ origin: 'http://app.example' }), 'origin_mismatch');
+    assert.equal(check({ origin: 'https://app.example' }), null);
+    assert.equal(check({ origin: 'http://localhost:3000', host: 'localhost:3000' }), null);
+    assert.equal(check({ origin: 'http://127.0.0.1:8080', host: '127.0.0.1:8080' }), null);
+    assert.equal(check({ referer: 'http://app.example/page' }), 'referer_mismatch');
+  });
+
   it('falls back to Origin against the own host and configured origins', () => {
     assert.equal(check({ origin: 'https://app.example' }), null);
     assert.equal(check({ origin: 'https://app.example:443' }), null, 'default port normalized');
