@@ -1,11 +1,14 @@
 import type { InvalidReason } from '../../core/outcome.js';
-import { forEachCookie, MAX_COOKIE_HEADER_BYTES } from '../../transport/cookie.js';
-import { peekCount } from './envelope.js';
+import { MAX_COOKIE_HEADER_BYTES } from '../../transport/cookie.js';
+import { peekCount, SEAL_TEXT } from './envelope.js';
 
 /**
  * Chunking: a seal too large for one cookie (browsers keep at most 4096 bytes of name, value and attributes)
  * is split across `name.0`, `name.1`, … in order. The chunk count is in the seal's authenticated header and the
  * order is fixed by the ciphertext, so a missing, extra, duplicated or swapped chunk fails to open.
+ *
+ * Each value must be bare base64url as the writer sets it: a double-quoted value, the standard base64 alphabet
+ * (`+`, `/`), padding or any other character is refused before any decryption, so one seal has one spelling.
  */
 export type SealedCookieRead =
   | { readonly kind: 'missing' }
@@ -20,7 +23,7 @@ export type SealedCookieRead =
 
 const INDEX = /^(?:0|[1-9][0-9]{0,2})$/;
 
-/** Reads a sealed cookie, chunked or not, from a `Cookie` header, refusing every ambiguous layout. */
+/** Reads a sealed cookie, chunked or not, from a `Cookie` header, refusing every ambiguous layout or spelling. */
 export function readSealedCookies(header: string | null | undefined, name: string): SealedCookieRead {
   if (header === null || header === undefined || header === '') return { kind: 'missing' };
   if (header.length > MAX_COOKIE_HEADER_BYTES)
@@ -31,7 +34,7 @@ export function readSealedCookies(header: string | null | undefined, name: strin
   let foreign = false;
   const names: string[] = [];
   const prefix = `${name}.`;
-  forEachCookie(header, (key, value) => {
+  forEachRawCookie(header, (key, value) => {
     if (key === name) {
       if (single !== null) duplicate = true;
       else names.push(key);
@@ -53,12 +56,17 @@ export function readSealedCookies(header: string | null | undefined, name: strin
   // Two cookies of one name (cookie tossing from a sibling domain), or both layouts at once: refuse, never guess.
   if (duplicate || (single !== null && chunks !== null)) return refused('ambiguous', names);
   if (foreign) return refused('malformed', names);
-  if (single !== null) return { kind: 'present', text: single, count: 1, names };
+  if (single !== null) {
+    return SEAL_TEXT.test(single)
+      ? { kind: 'present', text: single, count: 1, names }
+      : refused('malformed', names);
+  }
   const list = chunks as string[];
   const count = list.length;
   if (count < 2) return refused('malformed', names);
   for (let index = 0; index < count; index += 1) {
-    if (list[index] === undefined || list[index] === '') return refused('malformed', names);
+    const chunk = list[index];
+    if (chunk === undefined || !SEAL_TEXT.test(chunk)) return refused('malformed', names);
   }
   // The first chunk declares how many there are; any difference means a chunk was lost or added.
   if (peekCount(list[0] as string) !== count) return refused('malformed', names);
@@ -84,6 +92,22 @@ export function splitChunks(text: string, count: number, capacity: number): stri
 export function chunkNames(name: string, count: number): string[] {
   if (count === 1) return [name];
   return Array.from({ length: count }, (_, index) => `${name}.${index}`);
+}
+
+/**
+ * `forEachCookie` (transport/cookie.ts) without its unquoting: the same split on `;` and the first `=`, names and
+ * values trimmed, pairs without `=` skipped, but a value's double quotes are kept, so the sealed reader can
+ * refuse them (a sealed value is never quoted).
+ */
+function forEachRawCookie(header: string, visit: (name: string, value: string) => void): void {
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq !== -1 && eq < end) visit(header.slice(start, eq).trim(), header.slice(eq + 1, end).trim());
+    start = end + 1;
+  }
 }
 
 function refused(reason: InvalidReason, names: readonly string[]): SealedCookieRead {

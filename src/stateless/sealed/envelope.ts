@@ -78,9 +78,15 @@ export function sealBody(
   return Buffer.concat([header, nonce, sealed]).toString('base64url');
 }
 
+/**
+ * A seal's only spelling: base64url characters, no padding. Node's `base64url` decoder also takes the standard
+ * alphabet (`+`, `/`) and skips what it does not know, so this is checked before any decoding.
+ */
+export const SEAL_TEXT = /^[A-Za-z0-9_-]+$/;
+
 /** The chunk count a seal declares, read from the start of its text (first chunk), or null. */
 export function peekCount(text: string): number | null {
-  if (text.length < 4) return null;
+  if (text.length < 4 || !SEAL_TEXT.test(text)) return null;
   const head = Buffer.from(text.slice(0, 4), 'base64url');
   if (head.byteLength < 3 || head[0] !== SEAL_VERSION) return null;
   return head[2] as number;
@@ -91,8 +97,10 @@ export function peekCount(text: string): number | null {
  * an unknown or retired key id, a seal made for another cookie, or a payload that inflates past `maxBytes`.
  */
 export function openSeal(ring: SealKeyRing, text: string, maxBytes: number): OpenedSeal | null {
+  // Node's decoder takes `+` and `/` and skips characters outside the alphabet; a seal must be canonical
+  // base64url, or it is not ours (one seal, one spelling, one cache slot).
+  if (!SEAL_TEXT.test(text)) return null;
   const bytes = Buffer.from(text, 'base64url');
-  // Node's decoder skips characters outside the alphabet; a seal must be canonical base64url, or it is not ours.
   if (bytes.byteLength < FIXED_HEADER + 1 + NONCE_BYTES + TAG_BYTES) return null;
   if (bytes[0] !== SEAL_VERSION) return null;
   const flags = bytes[1] as number;

@@ -16,6 +16,8 @@ export interface SealedSessionsOptions {
   /**
    * Sealing keys, newest first: the first seals, all of them open. To rotate, put a new key first; remove the
    * old one once every cookie sealed with it has expired or been re-sealed (at most the absolute timeout).
+   * A compromised key is removed at once, not after that overlap: while it is in the ring, whoever holds it
+   * can seal sessions (within the configured lifetimes: seals claiming more are refused).
    * @example [{ id: '2026-02', secret: process.env.SEAL_KEY_NEW }, { id: '2026-01', secret: process.env.SEAL_KEY_OLD }]
    */
   keys: SealKey[];

@@ -34,6 +34,7 @@ import { readSealedCookies } from './chunks.js';
 import { openSeal } from './envelope.js';
 import { type ResolvedSealedOptions, resolveSealedOptions, type SealedSessionsOptions } from './options.js';
 import { decodePayload } from './payload.js';
+import { lifetimeBreach } from './policy.js';
 import { deepFreeze } from '../../core/freeze.js';
 import { clearSealedCookies, sealToCookies } from './writer.js';
 
@@ -124,8 +125,9 @@ export class SealedSessions<Data extends SessionData = SessionData>
   }
 
   /**
-   * Opens and checks the request's sealed cookie. Tampering, truncation, an unknown key id or a bad chunk
-   * layout answer 401 `token_invalid`; a seal past its idle or absolute limit answers 440.
+   * Opens and checks the request's sealed cookie. Tampering, truncation, an unknown key id, a bad chunk
+   * layout, any spelling but unquoted base64url, or lifetimes beyond this server's policy (see policy.ts)
+   * answer 401 `token_invalid`; a seal past its idle or absolute limit answers 440.
    */
   authenticate(request: RequestFacts): Promise<Authentication<Data>> {
     // Without a not-before store nothing here waits on I/O: stay synchronous until the one promise returned.
@@ -289,16 +291,27 @@ export class SealedSessions<Data extends SessionData = SessionData>
     return { ok: true, session, setCookies };
   }
 
-  /** Everything but the not-before check: cookie layout, seal, payload and expiry. No I/O. */
+  /**
+   * Everything but the not-before check: cookie layout and spelling, seal, payload, lifetime policy and expiry.
+   * No I/O.
+   */
   #read(request: RequestFacts): Opened<Data> {
     const now = this.options.clock();
     const read = readSealedCookies(request.header('cookie'), this.options.cookie.name);
     if (read.kind === 'missing') return { result: TOKEN_MISSING, names: [], stale: false, now };
     if (read.kind === 'refused') return this.#invalid(read.reason, read.names, now);
-    const seal = this.#cache?.get(read.text) ?? this.#openText(read.text);
+    const cached = this.#cache?.get(read.text);
+    const seal = cached ?? this.#openText(read.text);
     // The count inside the authenticated header must match the layout the cookies arrived in.
     if (seal === null || seal.count !== read.count) return this.#invalid('malformed', read.names, now);
     const session = seal.session;
+    // A seal claiming more than this server grants was not written by it: refused, never renewed or re-sealed.
+    const breach = lifetimeBreach(session, now, this.options.idleMs, this.options.absoluteMs);
+    if (breach !== null) {
+      if (cached !== undefined) this.#cache?.delete(read.text);
+      return this.#invalid('malformed', read.names, now, { lifetime: breach });
+    }
+    if (cached === undefined) this.#remember(read.text, seal);
     const limit = expiryLimit(session, now);
     if (limit !== null) {
       this.#emit('expired', session, now, undefined, limit);
@@ -312,24 +325,23 @@ export class SealedSessions<Data extends SessionData = SessionData>
     };
   }
 
+  /** Opens and decodes a seal's text; the caller checks it against the policy before `#remember`. */
   #openText(text: string): CachedSeal<Data> | null {
     const opened = openSeal(this.options.ring, text, this.options.maxDataBytes * 2);
     if (opened === null) return null;
     const session = decodePayload<Data>(opened.plaintext);
     if (session === null) return null;
-    const seal: CachedSeal<Data> = {
-      session,
-      count: opened.count,
-      stale: opened.keyId !== this.options.ring.current.id,
-    };
+    return { session, count: opened.count, stale: opened.keyId !== this.options.ring.current.id };
+  }
+
+  /** Keeps an opened seal that passed every check but expiry, when the cache is on. */
+  #remember(text: string, seal: CachedSeal<Data>): void {
     const cache = this.#cache;
-    if (cache !== null) {
-      // Shared between requests from now on: frozen, so no request can change what another one sees.
-      deepFreeze(session);
-      if (cache.size >= this.options.cacheSize) cache.delete(cache.keys().next().value as string);
-      cache.set(text, seal);
-    }
-    return seal;
+    if (cache === null) return;
+    // Shared between requests from now on: frozen, so no request can change what another one sees.
+    deepFreeze(seal.session);
+    if (cache.size >= this.options.cacheSize) cache.delete(cache.keys().next().value as string);
+    cache.set(text, seal);
   }
 
   /** `#read`, then the subject's not-before time from the store ("log out everywhere"). */
@@ -345,8 +357,20 @@ export class SealedSessions<Data extends SessionData = SessionData>
     return opened;
   }
 
-  #invalid(reason: Parameters<typeof tokenInvalid>[0], names: readonly string[], now: number): Opened<Data> {
-    this.#events.emit({ type: 'unknown-token', at: now, sessionId: null, subject: null, reason });
+  #invalid(
+    reason: Parameters<typeof tokenInvalid>[0],
+    names: readonly string[],
+    now: number,
+    detail?: TesseraEvent['detail'],
+  ): Opened<Data> {
+    this.#events.emit({
+      type: 'unknown-token',
+      at: now,
+      sessionId: null,
+      subject: null,
+      reason,
+      ...(detail === undefined ? {} : { detail }),
+    });
     return { result: tokenInvalid(reason), names, stale: false, now };
   }
 
