@@ -6,12 +6,14 @@
  * `open` must return an isolated, empty store each time; the suite closes every store it opens.
  * Each invariant of src/stores/contract.ts has at least one test here, and the concurrency tests fire
  * real parallel calls so a store that reads then writes without a transaction fails them.
+ * With `options.faults` the suite also checks that every write reports a failed commit (store-faults.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionStore } from '../../src/core/store.js';
 import { registerCapTests } from './store-cap.js';
 import { registerExpiryTests } from './store-expiry.js';
+import { type CommitFaults, registerFaultTests } from './store-faults.js';
 import { registerRefreshTests } from './store-refresh.js';
 import { registerSessionTests } from './store-sessions.js';
 import { registerUpdateTests } from './store-update.js';
@@ -21,7 +23,14 @@ export type OpenStore = () => Promise<SessionStore>;
 /** Runs `body` on a fresh store and always closes it. */
 export type WithStore = (body: (store: SessionStore) => Promise<void>) => Promise<void>;
 
-export function runStoreConformance(name: string, open: OpenStore): void {
+/** Optional fixtures of the suite, for what not every store can stage. */
+export interface StoreSuiteOptions {
+  /** A real commit fault; stores without one (memory, postgres, redis for now) leave it out. */
+  faults?: CommitFaults;
+}
+
+/** Registers the store conformance suite for one store, opened fresh for each test by `open`. */
+export function runStoreConformance(name: string, open: OpenStore, options: StoreSuiteOptions = {}): void {
   const withStore: WithStore = async (body) => {
     const store = await open();
     try {
@@ -37,6 +46,7 @@ export function runStoreConformance(name: string, open: OpenStore): void {
     registerCapTests(withStore);
     registerExpiryTests(withStore);
     registerRefreshTests(withStore);
+    registerFaultTests(options.faults);
 
     describe('lifecycle', () => {
       it('has a kind and answers ping', async () => {

@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import type { SessionStore } from '../../src/core/store.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/stores/sqlite/index.js';
 import { makeFamily, makeRecord, newSubject, T0 } from '../conformance/fixtures.js';
+import { mountSmallFilesystem } from '../conformance/full-filesystem.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
+import type { CommitFaults } from '../conformance/store-faults.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
@@ -19,7 +22,48 @@ const open = async (): Promise<SqliteStore> => {
   return new SqliteStore({ path: join(dir, `suite-${counter}`, 'tessera.sqlite') });
 };
 
-runStoreConformance('sqlite', open);
+// Failed commits for real: fault stores live on a 4 MiB tmpfs that `failCommits` fills to ENOSPC, so SQLite
+// answers SQLITE_FULL when a commit appends to the WAL. Mounting needs root: in CI a system that cannot mount
+// fails the fault cases (a skip would hide a store that acknowledges lost writes); elsewhere they are skipped.
+const disk = mountSmallFilesystem(4 * 1024 * 1024);
+after(() => {
+  if (typeof disk !== 'string') disk.unmount();
+});
+const faultPaths = new WeakMap<SessionStore, string>();
+const faults: CommitFaults | undefined =
+  typeof disk !== 'string'
+    ? {
+        open: async () => {
+          counter += 1;
+          const path = join(disk.dir, `fault-${counter}`, 'tessera.sqlite');
+          const store = new SqliteStore({ path });
+          faultPaths.set(store, path);
+          return store;
+        },
+        failCommits: async (store) => {
+          const path = faultPaths.get(store);
+          if (path === undefined) throw new Error('failCommits: not a store from faults.open');
+          // Empty the WAL first, so the next commit must grow it onto the full disk instead of reusing frames.
+          const db = new Database(path);
+          try {
+            const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+            assert.equal(result?.busy, 0, 'the WAL checkpoint completed');
+          } finally {
+            db.close();
+          }
+          disk.fill();
+          return async () => disk.drain();
+        },
+      }
+    : process.env.CI
+      ? {
+          open: () => Promise.reject(new Error(disk)),
+          failCommits: () => Promise.reject(new Error(disk)),
+        }
+      : undefined;
+
+runStoreConformance('sqlite', open, { faults });
+if (faults === undefined) it('store conformance: sqlite failed commits', { skip: disk as string }, () => {});
 runManagerConformance('sqlite', open);
 
 describe('SqliteStore file behaviour', () => {

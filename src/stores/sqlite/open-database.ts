@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './schema.js';
 
+/** What `openDatabase` needs: see `SqliteStoreOptions`. */
 export interface OpenDatabaseOptions {
   path: string;
   busyTimeoutMs: number;

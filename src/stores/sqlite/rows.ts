@@ -21,6 +21,7 @@ export interface SessionRow {
   user_agent: string | null;
 }
 
+/** A `refresh_families` row as better-sqlite3 returns it. */
 export interface FamilyRow {
   family_id: string;
   session_id: string;
@@ -34,6 +35,7 @@ export interface FamilyRow {
   revoked_at: number | null;
 }
 
+/** The store-neutral record of a `sessions` row. */
 export function rowToRecord(row: SessionRow): SessionRecord {
   return {
     id: row.id,
@@ -78,6 +80,7 @@ export function recordToRow(record: SessionRecord): SessionRow {
   };
 }
 
+/** The store-neutral record of a `refresh_families` row. */
 export function rowToFamily(row: FamilyRow): RefreshFamilyRecord {
   return {
     familyId: row.family_id,
@@ -93,6 +96,7 @@ export function rowToFamily(row: FamilyRow): RefreshFamilyRecord {
   };
 }
 
+/** Named parameters for the family insert statement. */
 export function familyToRow(family: RefreshFamilyRecord): FamilyRow {
   return {
     family_id: family.familyId,

@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { StoreUnavailableError } from '../../core/errors.js';
-import { overLimit } from '../shared/data-size.js';
-import { applyPatch, type DataPatch, type SessionRecord } from '../../core/session.js';
+import type { DataPatch, SessionRecord } from '../../core/session.js';
 import type {
   CreateOptions,
   CreateResult,
@@ -15,9 +14,11 @@ import type {
   UpdateResult,
 } from '../../core/store.js';
 import { openDatabase } from './open-database.js';
-import { familyToRow, recordToRow, rowToFamily, rowToRecord } from './rows.js';
+import { rowToFamily, rowToRecord } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { prepareWrites, type Writes } from './writes.js';
 
+/** Options of `SqliteStore`. */
 export interface SqliteStoreOptions {
   /** Database file (its folder is created), or `:memory:` for a private in-process database. */
   path: string;
@@ -35,17 +36,16 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * The embedded default store: one SQLite file (better-sqlite3, WAL). Every multi-step operation runs in
- * one IMMEDIATE transaction, which takes the write lock up front, so the per-subject cap and versioned
- * updates stay atomic even when several processes share the file. Single statements are atomic on their own.
+ * The embedded default store: one SQLite file (better-sqlite3, WAL). Every write, single statement or not,
+ * runs in one IMMEDIATE transaction (writes.ts), which takes the write lock up front, so the per-subject cap
+ * and versioned updates stay atomic even when several processes share the file, and a commit that fails
+ * (a full disk) throws instead of being acknowledged.
  */
 export class SqliteStore implements SessionStore {
   readonly kind = 'sqlite';
   readonly #db: Database;
   readonly #sql: Statements;
-  readonly #create: (record: SessionRecord, options: CreateOptions) => CreateResult;
-  readonly #update: (id: string, patch: DataPatch, options: UpdateOptions) => UpdateResult;
-  readonly #deleteExpired: (before: number, limit: number) => number;
+  readonly #writes: Writes;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -59,58 +59,13 @@ export class SqliteStore implements SessionStore {
       throw new TypeError("tessera: synchronous must be 'full' or 'normal'");
     }
     this.#db = openDatabase({ path: options.path, busyTimeoutMs, synchronous });
-    const sql = prepareStatements(this.#db);
-    this.#sql = sql;
-
-    const create = (record: SessionRecord, opts: CreateOptions): CreateResult => {
-      const evicted: string[] = [];
-      if (opts.maxPerSubject !== null) {
-        const live = sql.liveIdsOfSubject.all(record.subject, opts.now);
-        const excess = live.length + 1 - opts.maxPerSubject;
-        if (excess > 0) {
-          if (opts.overflow === 'refuse') return { created: false, reason: 'limit' };
-          for (const id of live.slice(0, excess)) {
-            sql.deleteSessionId.run(id);
-            evicted.push(id);
-          }
-        }
-      }
-      // A duplicate id throws SQLITE_CONSTRAINT_PRIMARYKEY, which rolls the evictions back too.
-      sql.insertSession.run(recordToRow(record));
-      return { created: true, evicted };
-    };
-    this.#create = this.#db.transaction(create).immediate;
-
-    const update = (id: string, patch: DataPatch, opts: UpdateOptions): UpdateResult => {
-      const row = sql.getLiveSession.get(id, opts.now);
-      if (row === undefined) return { status: 'not_found' };
-      if (opts.expectedVersion !== null && opts.expectedVersion !== row.version) {
-        return { status: 'conflict', version: row.version };
-      }
-      const record = rowToRecord(row);
-      record.data = applyPatch(record.data, patch);
-      const json = JSON.stringify(record.data);
-      // Inside the IMMEDIATE transaction: the size is of the data this write would store, never a stale read.
-      const bytes = Buffer.byteLength(json);
-      if (overLimit(bytes, opts.maxDataBytes)) return { status: 'too_large', bytes };
-      record.version += 1;
-      sql.writeData.run(json, id, row.version);
-      return { status: 'ok', record };
-    };
-    this.#update = this.#db.transaction(update).immediate;
-
-    const deleteExpired = (before: number, limit: number): number => {
-      let removed = sql.deleteExpiredSessions.run(before, limit).changes;
-      if (removed < limit) removed += sql.deleteExpiredFamilies.run(before, limit - removed).changes;
-      if (removed < limit) removed += sql.deleteExpiredNotBefore.run(before, limit - removed).changes;
-      return removed;
-    };
-    this.#deleteExpired = this.#db.transaction(deleteExpired).immediate;
+    this.#sql = prepareStatements(this.#db);
+    this.#writes = prepareWrites(this.#db, this.#sql);
   }
 
   async create(record: SessionRecord, options: CreateOptions): Promise<CreateResult> {
     this.#open();
-    return this.#create(record, options);
+    return this.#writes.create(record, options);
   }
 
   async get(id: string): Promise<SessionRecord | null> {
@@ -121,50 +76,27 @@ export class SqliteStore implements SessionStore {
 
   async touch(id: string, update: TouchUpdate): Promise<boolean> {
     this.#open();
-    const result = this.#sql.touch.run({
-      id,
-      now: update.now,
-      expected: update.expectedSecretHash,
-      last_seen_at: update.lastSeenAt,
-      idle_expires_at: update.idleExpiresAt,
-    });
-    return result.changes === 1;
+    return this.#writes.touch(id, update);
   }
 
   async rotate(id: string, update: RotateUpdate): Promise<SessionRecord | null> {
     this.#open();
-    const setLevel = update.level !== undefined;
-    const row = this.#sql.rotate.get({
-      id,
-      now: update.now,
-      expected: update.expectedSecretHash,
-      secret_hash: update.secretHash,
-      previous_secret_hash: update.previousSecretHash,
-      previous_secret_valid_until: update.previousSecretValidUntil,
-      rotated_at: update.rotatedAt,
-      last_seen_at: update.lastSeenAt,
-      idle_expires_at: update.idleExpiresAt,
-      set_level: setLevel ? 1 : 0,
-      level: setLevel ? (update.level as number) : null,
-      level_at: setLevel ? (update.levelAt ?? null) : null,
-    });
-    return row === undefined ? null : rowToRecord(row);
+    return this.#writes.rotate(id, update);
   }
 
   async updateData(id: string, patch: DataPatch, options: UpdateOptions): Promise<UpdateResult> {
     this.#open();
-    return this.#update(id, patch, options);
+    return this.#writes.updateData(id, patch, options);
   }
 
   async delete(id: string): Promise<SessionRecord | null> {
     this.#open();
-    const row = this.#sql.deleteSession.get(id);
-    return row === undefined ? null : rowToRecord(row);
+    return this.#writes.delete(id);
   }
 
   async deleteBySubject(subject: string, exceptId: string | null): Promise<string[]> {
     this.#open();
-    return this.#sql.deleteBySubject.all(subject, exceptId);
+    return this.#writes.deleteBySubject(subject, exceptId);
   }
 
   async listBySubject(subject: string, now: number): Promise<SessionRecord[]> {
@@ -175,7 +107,7 @@ export class SqliteStore implements SessionStore {
   async deleteExpired(before: number, limit: number): Promise<number> {
     this.#open();
     if (!Number.isInteger(limit) || limit < 1) return 0;
-    return this.#deleteExpired(before, limit);
+    return this.#writes.deleteExpired(before, limit);
   }
 
   async getSubjectNotBefore(subject: string): Promise<number | null> {
@@ -185,12 +117,12 @@ export class SqliteStore implements SessionStore {
 
   async setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void> {
     this.#open();
-    this.#sql.setNotBefore.run(subject, notBefore, expiresAt);
+    this.#writes.setSubjectNotBefore(subject, notBefore, expiresAt);
   }
 
   async createRefreshFamily(record: RefreshFamilyRecord): Promise<void> {
     this.#open();
-    this.#sql.insertFamily.run(familyToRow(record));
+    this.#writes.createRefreshFamily(record);
   }
 
   async getRefreshFamily(familyId: string): Promise<RefreshFamilyRecord | null> {
@@ -205,21 +137,12 @@ export class SqliteStore implements SessionStore {
     next: RefreshAdvance,
   ): Promise<boolean> {
     this.#open();
-    const result = this.#sql.advanceFamily.run({
-      family_id: familyId,
-      expected_generation: expected.generation,
-      expected_hash: expected.currentHash,
-      generation: next.generation,
-      current_hash: next.currentHash,
-      previous_hash: next.previousHash,
-      rotated_at: next.rotatedAt,
-    });
-    return result.changes === 1;
+    return this.#writes.advanceRefreshFamily(familyId, expected, next);
   }
 
   async revokeRefreshFamily(familyId: string, now: number): Promise<boolean> {
     this.#open();
-    return this.#sql.revokeFamily.run(now, familyId).changes === 1;
+    return this.#writes.revokeRefreshFamily(familyId, now);
   }
 
   async ping(): Promise<void> {

@@ -8,7 +8,10 @@ const FAMILY_COLUMNS =
   'family_id, session_id, subject, generation, current_hash, previous_hash, rotated_at, created_at, ' +
   'expires_at, revoked_at';
 
-/** Every statement the store runs, prepared once when the store opens. */
+/**
+ * Every statement the store runs, prepared once when the store opens. Reads run with `.get()`/`.all()`;
+ * writes run only through writes.ts, each in a transaction and never with `.get()` (why: see there).
+ */
 export interface Statements {
   insertSession: Statement<[SessionRow]>;
   getSession: Statement<[string], SessionRow>;
@@ -33,6 +36,7 @@ export interface Statements {
   ping: Statement<[], number>;
 }
 
+/** Named parameters of `touch`. */
 export interface TouchParams {
   id: string;
   now: number;
@@ -41,6 +45,7 @@ export interface TouchParams {
   idle_expires_at: number;
 }
 
+/** Named parameters of `rotate`. */
 export interface RotateParams extends TouchParams {
   secret_hash: string;
   previous_secret_hash: string | null;
@@ -52,6 +57,7 @@ export interface RotateParams extends TouchParams {
   level_at: number | null;
 }
 
+/** Named parameters of `advanceFamily`. */
 export interface AdvanceParams {
   family_id: string;
   expected_generation: number;
@@ -62,6 +68,7 @@ export interface AdvanceParams {
   rotated_at: number;
 }
 
+/** Prepares every statement on `db` (its schema must be migrated). */
 export function prepareStatements(db: Database): Statements {
   return {
     insertSession: db.prepare(
