@@ -501,6 +501,7 @@ function checkPatch(patch: DataPatch): void {
   }
   for (const key of unset) {
     checkText(key, 'patch.unset items');
-    if (Object.hasOwn(set, key)) throw new TypeError(`tessera: key "${key.slice(0, 64)}" is both set and unset`);
+    if (Object.hasOwn(set, key))
+      throw new TypeError(`tessera: key "${key.slice(0, 64)}" is both set and unset`);
   }
 }
