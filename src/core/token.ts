@@ -72,7 +72,15 @@ export function mintToken(sessionId: string, random: RandomSource): MintedToken 
   return { sessionId, secret, token: formatToken(sessionId, secret), secretHash: hashSecret(secret) };
 }
 
-/** Whether a string looks like a Tessera token anywhere inside it (used to refuse tokens in URLs). */
+/**
+ * Whether a string holds something shaped like a credential Tessera issues, anywhere inside it, plain or with
+ * percent-encoded dots: a session token (`ts1.<id>…`), a refresh token (`rt1.<family>…`) or a JWT (a header
+ * segment `eyJ…` followed by a payload segment `eyJ…`). Used to refuse tokens in URLs (OWASP: they leak through
+ * logs, history and Referer), to refuse token-shaped subjects, and to redact the audit trail.
+ */
 export function containsTokenShape(text: string): boolean {
-  return /ts1\.[A-Za-z0-9_-]{26}\.[A-Za-z0-9_-]{43}/.test(text) || /ts1(\.|%2E)[A-Za-z0-9_-]{26}/i.test(text);
+  return CREDENTIAL_SHAPE.test(text);
 }
+
+const CREDENTIAL_SHAPE =
+  /ts1(?:\.|%2E)[A-Za-z0-9_-]{26}|rt1(?:\.|%2E)[A-Za-z0-9_-]{22}|eyJ[A-Za-z0-9_-]{8,}(?:\.|%2E)eyJ[A-Za-z0-9_-]{8,}/i;

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { JWT_ALGORITHMS, type JwtAlgorithm } from '../stateless/jwt/keys.js';
+import { parseKeyList } from '../stateless/jwt/key-file.js';
+import { importJwtKey, JWT_ALGORITHMS, type JwtAlgorithm } from '../stateless/jwt/keys.js';
 import { type ResolvedCookieOptions, resolveCookieOptions } from '../transport/cookie.js';
 
 /** A bad environment variable. The message names the variable and the rule; it never echoes a secret. */
@@ -152,6 +153,8 @@ export function tokenSettings(env: NodeJS.ProcessEnv): TokenSettings {
   if (refreshSecret !== null && Buffer.byteLength(refreshSecret) < 32) {
     throw new ConfigError('TESSERA_REFRESH_SECRET', 'must be at least 32 bytes');
   }
+  const keys = text(env, 'TESSERA_JWT_KEYS') ?? null;
+  if (keys !== null) checkKeyList(keys);
   return Object.freeze({
     issuer: text(env, 'TESSERA_JWT_ISSUER') ?? 'tessera',
     audience: Object.freeze(audience),
@@ -161,8 +164,41 @@ export function tokenSettings(env: NodeJS.ProcessEnv): TokenSettings {
     prePublish: integer(env, 'TESSERA_JWT_PREPUBLISH', 86400, 1, 365 * 86400),
     grace: integer(env, 'TESSERA_REFRESH_GRACE', 5, 0, 120),
     familyLifetime: integer(env, 'TESSERA_REFRESH_LIFETIME', 604800, 1, 10 * 365 * 86400),
-    keys: text(env, 'TESSERA_JWT_KEYS') ?? null,
+    keys,
     refreshSecret,
+  });
+}
+
+/**
+ * Imports every key of TESSERA_JWT_KEYS once, at start-up, so a bad ring stops the start (exit 2) instead of
+ * failing token routes per request. The messages never quote the value: a JSON parser's message, or a crypto
+ * library's, can carry part of the key material.
+ */
+function checkKeyList(keys: string): void {
+  let list: ReturnType<typeof parseKeyList>;
+  try {
+    list = parseKeyList(keys, 'TESSERA_JWT_KEYS');
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new ConfigError('TESSERA_JWT_KEYS', 'is not valid JSON');
+    throw new ConfigError('TESSERA_JWT_KEYS', 'must be a non-empty JSON array of keys');
+  }
+  const kids = new Set<string>();
+  list.forEach((stored, index) => {
+    const kid =
+      typeof stored?.kid === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(stored.kid) ? stored.kid : null;
+    const which = kid === null ? `key ${index}` : `key "${kid}"`;
+    if (kid === null)
+      throw new ConfigError('TESSERA_JWT_KEYS', `${which} needs a kid of 1-64 characters A-Z a-z 0-9 _ -`);
+    if (kids.has(kid)) throw new ConfigError('TESSERA_JWT_KEYS', `${which} appears twice`);
+    kids.add(kid);
+    try {
+      importJwtKey(stored);
+    } catch {
+      throw new ConfigError(
+        'TESSERA_JWT_KEYS',
+        `${which} is not usable: it needs alg (EdDSA, ES256 or HS256), a numeric activeFrom and a private JWK (HS256: at least 32 bytes)`,
+      );
+    }
   });
 }
 

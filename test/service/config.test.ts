@@ -188,4 +188,34 @@ describe('service API key', () => {
     assert.equal(apiKeyMatches(key, key), false);
     assert.equal(apiKeyMatches(`Basic ${key}`, key), false);
   });
+
+  it('TESSERA_JWT_KEYS is imported at start-up; a bad one stops it without quoting key material', async () => {
+    const { exportJwtKey, generateJwtKey } = await import('../../src/stateless/jwt/keys.js');
+    const good = JSON.stringify([exportJwtKey(generateJwtKey('EdDSA', 0, 'k1'))]);
+    assert.equal(loadConfig({ TESSERA_JWT_KEYS: good }).tokens.keys, good);
+    const secretish = 'c2VjcmV0LWtleS1tYXRlcmlhbC0wMTIzNDU2Nzg5';
+    const bad: [string, RegExp][] = [
+      [`[{"kid":"k1","alg":"HS256","activeFrom":0,"jwk":{"k":"${secretish}}]`, /is not valid JSON/],
+      ['{}', /non-empty JSON array/],
+      ['[{"kid":"bad kid!","alg":"EdDSA","activeFrom":0,"jwk":{}}]', /needs a kid/],
+      [`[{"kid":"h","alg":"HS256","activeFrom":0,"jwk":{"k":"c2hvcnQ"}}]`, /key "h" is not usable/],
+      [
+        '[{"kid":"e","alg":"EdDSA","activeFrom":0,"jwk":{"kty":"OKP","crv":"Ed25519","d":"AAAA"}}]',
+        /key "e" is not usable/,
+      ],
+      [`${good.slice(0, -1)},${good.slice(1)}`, /appears twice/],
+    ];
+    for (const [value, message] of bad) {
+      assert.throws(
+        () => loadConfig({ TESSERA_JWT_KEYS: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.variable, 'TESSERA_JWT_KEYS');
+          assert.match(error.message, message);
+          assert.doesNotMatch(error.message, /c2VjcmV0|c2hvcnQ|AAAA/, 'no key material in the message');
+          return true;
+        },
+      );
+    }
+  });
 });

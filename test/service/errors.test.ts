@@ -252,6 +252,13 @@ describe('service errors', () => {
     assert.equal(inQuery.status, 400);
     assert.match(inQuery.body.error?.message ?? '', /never in the URL/);
     assert.ok(!api.logs.join('').includes(created.body.token as string));
+    const refresh = `rt1.${'A'.repeat(22)}.0.${'B'.repeat(43)}.${'C'.repeat(22)}`;
+    const jwt = `eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1cmwifQ.${'s'.repeat(86)}`;
+    for (const value of [refresh, jwt]) {
+      const reply = await api.call('GET', `/v1/subjects/url/sessions?t=${value}`);
+      assert.equal(reply.status, 400, value.slice(0, 4));
+      assert.match(reply.body.error?.message ?? '', /never in the URL/);
+    }
   });
 
   it('bad percent-encoding in the path is 400', async () => {

@@ -79,6 +79,22 @@ describe('token source', () => {
     }
   });
 
+  it('refuses refresh tokens and JWTs in the URL too', () => {
+    const t = token();
+    const refresh = `rt1.${'A'.repeat(22)}.3.${'B'.repeat(43)}.${'C'.repeat(22)}`;
+    const jwt = `eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1c2VyLTQyIn0.${'s'.repeat(86)}`;
+    for (const url of [
+      `/?refresh=${refresh}`,
+      `/cb?access_token=${jwt}`,
+      `/x/${jwt.replace(/\./g, '%2E')}`,
+    ]) {
+      assert.deepEqual(readToken(request(url, { cookie: `__Host-session=${t}` }), BOTH), {
+        kind: 'refused',
+        reason: 'token_in_url',
+      });
+    }
+  });
+
   it('a host name that looks like a token prefix is not a token in the URL', () => {
     const t = token();
     const host = `ts1.${'a'.repeat(30)}.example`;
