@@ -1,4 +1,5 @@
 import { isJsonValue, isPlainObject, type JsonObject } from '../core/json.js';
+import { containsTokenShape } from '../core/token.js';
 import { invalidField } from './http-errors.js';
 
 /**
@@ -11,8 +12,23 @@ export type Body = Record<string, unknown>;
 export function allowOnly(body: Body, allowed: readonly string[]): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key))
-      invalidFieldThrow(key, `is not a known field (expected ${allowed.join(', ')})`);
+      invalidFieldThrow(shownName(key), `is not a known field (expected ${allowed.join(', ')})`);
   }
+}
+
+/** A client's field name as an error may show it: at most 64 characters, never anything token-shaped. */
+function shownName(key: string): string {
+  if (containsTokenShape(key)) return '(a token-shaped name)';
+  return key.length > 64 ? `${key.slice(0, 64)}…` : key;
+}
+
+function hasNonFinite(value: unknown, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some((item) => hasNonFinite(item, depth + 1));
+  if (typeof value === 'object' && value !== null)
+    return Object.values(value).some((item) => hasNonFinite(item, depth + 1));
+  return false;
 }
 
 function invalidFieldThrow(field: string, why: string): never {
@@ -62,7 +78,13 @@ export function optionalJsonObject(body: Body, field: string): JsonObject | unde
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) invalidFieldThrow(field, `must be a JSON object, not ${kindOf(value)}`);
-  if (!isJsonValue(value)) invalidFieldThrow(field, 'is nested too deeply');
+  if (!isJsonValue(value)) {
+    // JSON.parse turns 1e400 into Infinity: say so, rather than blaming the nesting.
+    invalidFieldThrow(
+      field,
+      hasNonFinite(value) ? 'has a number out of range (not finite)' : 'is nested too deeply',
+    );
+  }
   return value as JsonObject;
 }
 

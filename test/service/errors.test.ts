@@ -204,6 +204,23 @@ describe('service errors', () => {
     assert.deepEqual(sessions[0]?.data, { keep: 1 }, 'nothing was patched');
   });
 
+  it('400 messages never echo a long or token-shaped field name, and name an out-of-range number as such', async () => {
+    const long = 'f'.repeat(5000);
+    const tokenShaped = `ts1.${'A'.repeat(26)}.${'B'.repeat(43)}`;
+    for (const name of [long, tokenShaped]) {
+      const reply = await api.call('POST', '/v1/sessions', { subject: 'a', [name]: 1 });
+      assert.equal(reply.status, 400);
+      const message = reply.body.error?.message ?? '';
+      assert.ok(message.length < 300, `message of ${message.length} characters`);
+      assert.ok(!message.includes('B'.repeat(43)), 'no token in the message');
+    }
+    const huge = await api.call('POST', '/v1/sessions', undefined, {
+      raw: '{"subject":"a","data":{"n":1e400}}',
+    });
+    assert.equal(huge.status, 400);
+    assert.match(huge.body.error?.message ?? '', /not finite/);
+  });
+
   it('deeply nested data is refused, not crashed on', async () => {
     let nested: unknown = 1;
     for (let i = 0; i < 40; i++) nested = { n: nested };
