@@ -164,6 +164,27 @@ describe('access-token attack list', () => {
     }
   });
 
+  it('refuses duplicate members in the header or the payload, even when validly signed', async () => {
+    const header = '{"alg":"EdDSA","typ":"at+jwt","kid":"main"}';
+    const claims = JSON.stringify(goodClaims()).slice(0, -1);
+    const signRaw = (head: string, body: string): string => {
+      const input = `${Buffer.from(head).toString('base64url')}.${Buffer.from(body).toString('base64url')}`;
+      return `${input}.${sign(null, Buffer.from(input), key.privateKey).toString('base64url')}`;
+    };
+    assert.equal(await reasonOf(signRaw(header, `${claims}}`)), 'ok', 'control: the raw signer works');
+    assert.notEqual(await reasonOf(signRaw(header, `${claims},"sub":"admin"}`)), 'ok', 'sub twice');
+    assert.notEqual(
+      await reasonOf(signRaw(header, `${claims},"\\u0073ub":"admin"}`)),
+      'ok',
+      'sub twice, escaped',
+    );
+    assert.notEqual(
+      await reasonOf(signRaw('{"alg":"EdDSA","typ":"at+jwt","kid":"main","kid":"main"}', `${claims}}`)),
+      'ok',
+      'kid twice in the header',
+    );
+  });
+
   it('refuses an altered payload, a truncated signature and an oversized token', async () => {
     const { token } = tokens.issue({ subject: 'alice', sessionId: SID });
     const [head, body, signature] = token.split('.') as [string, string, string];

@@ -1,5 +1,6 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { decodeProtectedHeader } from 'jose';
+import { hasDuplicateMembers, segmentText } from './duplicates.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { callStore } from '../../core/store-fault.js';
 import { hmacSha256 } from '../../core/hash.js';
@@ -174,6 +175,8 @@ export class AccessTokens {
     } catch (error) {
       return accessInvalid(reasonFor(error));
     }
+    // A validly signed payload with a member twice reads differently in different parsers: refused.
+    if (hasDuplicateMembers(segmentText(token, 1) ?? '{"":0,"":0}')) return accessInvalid('malformed');
     return this.#checkClaims(payload, key.kid);
   }
 
@@ -186,6 +189,7 @@ export class AccessTokens {
       return accessInvalid('malformed');
     }
     for (const name in header) if (!ALLOWED_HEADER.has(name)) return accessInvalid('header');
+    if (hasDuplicateMembers(segmentText(token, 0) ?? '{"":0,"":0}')) return accessInvalid('header');
     if (typeof header.kid !== 'string') return accessInvalid('unknown_kid');
     const key = this.keys.find(header.kid);
     if (key === undefined) return accessInvalid('unknown_kid');
