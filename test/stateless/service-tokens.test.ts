@@ -82,6 +82,13 @@ describe('service token endpoints over real HTTP', () => {
     assert.equal(successor.body.error?.code, 'token_invalid');
     const validate = await service.call('POST', '/v1/sessions/validate', { token });
     assert.equal(validate.status, 401, 'the session was ended');
+    // The family's access tokens stop working where the service verifies them (strict by default)...
+    const access = concurrent[0]?.body.accessToken as string;
+    const verified = await post('/v1/tokens/verify', { accessToken: access });
+    assert.equal(verified.status, 401);
+    assert.equal(verified.body.error?.code, 'token_invalid');
+    // ...and only an explicit non-strict check, which reads no store, still accepts one until it expires.
+    assert.equal((await post('/v1/tokens/verify', { accessToken: access, strict: false })).status, 200);
   });
 
   it('refuses bad input with the documented codes', async () => {

@@ -2,7 +2,7 @@
  * Access + refresh tokens over the service (docs/stateless.md):
  *   POST /v1/tokens          {token}         -> {accessToken, refreshToken, expiresIn, tokenType}
  *   POST /v1/tokens/refresh  {refreshToken}  -> a new pair (401 token_invalid, or 401 refresh_reused on theft)
- *   POST /v1/tokens/verify   {accessToken, strict?} -> {claims}
+ *   POST /v1/tokens/verify   {accessToken, strict? = true} -> {claims}
  *   GET  /.well-known/jwks.json (public)
  * The token engine is the app's (`service/token-service.ts`): signing keys are created the first time these
  * routes are used and kept in `<dataDir>/jwt-keys.json` (mode 0600), unless TESSERA_JWT_KEYS gives them.
@@ -75,7 +75,10 @@ export const tokenRoutes: readonly Route[] = [
       const body = await context.body();
       allowOnly(body, ['accessToken', 'strict']);
       const accessToken = requiredString(body, 'accessToken', 8192);
-      const strict = body.strict ?? false;
+      // Strict by default (ASVS 5.0 7.4.1): a token of a logged-out session, or of a family ended on refresh
+      // reuse, is refused at once. `strict: false` skips the store read and accepts such a token until it
+      // expires (at most TESSERA_JWT_TTL).
+      const strict = body.strict ?? true;
       if (typeof strict !== 'boolean') throw invalidField('strict', 'must be a boolean');
       const { access } = await context.service.tokens.get();
       const result = await access.verify(accessToken, { strict });
