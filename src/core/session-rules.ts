@@ -57,12 +57,24 @@ export function slidIdleExpiry(now: number, idleMs: number, absoluteExpiresAt: n
   return Math.min(now + idleMs, absoluteExpiresAt);
 }
 
+/** Whether `text` has a C0 control character or DEL. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /** A subject: a non-empty string of at most 256 characters (`TypeError` otherwise). */
 export function checkSubject(subject: unknown): string {
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
     throw new TypeError('tessera: subject must be a non-empty string of at most 256 characters');
   }
   checkText(subject, 'subject');
+  // C0 controls also keep subjects apart from the reserved cut-off scopes (core/cutoffs.ts) and out of log lines.
+  if (hasControlCharacter(subject))
+    throw new TypeError('tessera: subject must not contain control characters');
   // A token-shaped subject could not be listed or revoked (tokens are refused in URLs) and is redacted in
   // the audit trail: refused at creation instead.
   if (containsTokenShape(subject)) throw new TypeError('tessera: subject must not look like a session token');

@@ -83,6 +83,17 @@ export interface SessionRecords {
    * Returns how many it removed; cost is proportional to that number, never a full scan.
    */
   deleteExpired(before: number, limit: number): Promise<number>;
+
+  /**
+   * Removes every session record, every refresh family and the per-subject indexes in this store ("end every
+   * session of every user", ASVS 5.0 7.4.5); "not before" times stay. Returns how many sessions it removed.
+   * Atomicity differs by store: memory, SQLite and PostgreSQL remove everything in one step (one transaction);
+   * Redis walks the store's key prefix with SCAN on every primary of a cluster and removes what it finds, so a
+   * session present for the whole call is always removed, while one created after the call started (a new
+   * login) may survive. Callers that must refuse stateless credentials too set a cut-off first
+   * (`EVERYONE_SCOPE`, core/cutoffs.ts), as `SessionManager.endEverySession` does.
+   */
+  deleteAllSessions(): Promise<number>;
 }
 
 /** Per-subject cut-off times: what sealed sessions and access tokens need for "log out everywhere". */
@@ -166,7 +177,10 @@ export interface RefreshFamilyRecord {
   generation: number;
   /** SHA-256 of the current refresh secret. */
   currentHash: string;
-  /** SHA-256 of the previous refresh secret, for the concurrent-refresh grace window. */
+  /**
+   * A keyed hash of the previous refresh secret bound to the client that rotated it, for the concurrent-refresh
+   * grace window. Opaque to stores.
+   */
   previousHash: string | null;
   /** When the family last advanced. */
   rotatedAt: number | null;

@@ -17,7 +17,7 @@ const key = generateJwtKey('EdDSA', 0, 'k1');
 
 async function setup(
   store: SessionStore,
-  options: { grace?: number; familyLifetime?: number } = {},
+  options: { grace?: number; familyLifetime?: number; bindGraceToClient?: boolean } = {},
   binding?: { ip?: 'exact'; userAgent?: boolean },
 ) {
   const clock = manualClock();
@@ -118,6 +118,60 @@ for (const [name, open] of stores) {
       assert.equal(late.accessToken, pairs[0]?.accessToken);
       const next = expectPair(await refresh.refresh(late.refreshToken));
       assert.notEqual(next.refreshToken, late.refreshToken, 'the successor itself still rotates');
+    });
+
+    it('serves the grace window only to the client that rotated: a copy from elsewhere is reuse, even inside it', async () => {
+      const { refresh, first, clock, events, manager, login } = await setup(store);
+      const victim = { ip: '203.0.113.7', userAgent: 'Tessera test browser' };
+      clock.advance(60_000);
+      const second = expectPair(await refresh.refresh(first.refreshToken, victim));
+      clock.advance(1_000);
+      const sameTab = expectPair(await refresh.refresh(first.refreshToken, victim));
+      assert.equal(
+        sameTab.refreshToken,
+        second.refreshToken,
+        'the rotating client still gets its pair in the grace',
+      );
+      const thief = { ip: '198.51.100.9', userAgent: 'Tessera test browser' };
+      const stolen = await refresh.refresh(first.refreshToken, thief);
+      assert.deepEqual(
+        stolen,
+        { ok: false, code: 'refresh_reused', status: 401 },
+        'the copy is judged as reuse',
+      );
+      const event = events.find((e) => e.type === 'refresh-reuse');
+      assert.equal(event?.detail?.withinGrace, true, 'the event says the copy came inside the grace');
+      const successor = await refresh.refresh(second.refreshToken, victim);
+      assert.equal(successor.ok, false, 'the family is ended, successor and all');
+      assert.equal(await manager.get(login.session.id), null, 'and the session with it');
+      const forgedAgent = await setup(store);
+      forgedAgent.clock.advance(60_000);
+      expectPair(await forgedAgent.refresh.refresh(forgedAgent.first.refreshToken, victim));
+      const otherAgent = await forgedAgent.refresh.refresh(forgedAgent.first.refreshToken, {
+        ip: victim.ip,
+        userAgent: 'curl/8.0',
+      });
+      assert.equal(otherAgent.ok, false, 'another user agent from the same address is another client');
+    });
+
+    it('serves anyone inside the grace when bindGraceToClient is off (the previous behaviour, opt-in)', async () => {
+      const { refresh, first, clock, manager, accessTokens } = await setup(store, {
+        bindGraceToClient: false,
+      });
+      clock.advance(60_000);
+      const second = expectPair(await refresh.refresh(first.refreshToken, { ip: '203.0.113.7' }));
+      const other = expectPair(await refresh.refresh(first.refreshToken, { ip: '198.51.100.9' }));
+      assert.equal(other.refreshToken, second.refreshToken);
+      assert.throws(
+        () =>
+          new RefreshTokens({
+            manager,
+            accessTokens,
+            secret: SECRET,
+            bindGraceToClient: 'yes' as unknown as boolean,
+          }),
+        /bindGraceToClient must be a boolean/,
+      );
     });
 
     it('revokes the family and the session on reuse after the grace window, with a refresh-reuse event', async () => {

@@ -1,23 +1,30 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /**
- * A refresh token is `rt1.<family id>.<generation>.<secret>.<mac>`:
+ * A refresh token is `rt1.<family id>.<generation>.<secret>.<audience>.<mac>`:
  * - family id: 128 random bits (22 base64url characters), names the chain of tokens from one issue;
  * - generation: decimal, 0 for the first token of the family;
  * - secret: 256 bits; generation 0 is random, each successor is HMAC(derive key, family|generation|secret),
  *   so every node recomputes the same successor inside the grace window;
+ * - audience: `audienceTag` of the family's one access-token audience (ASVS 5.0 9.2.4), copied to every successor
+ *   under the MAC, so a family keeps its audience without a store field. Tokens issued before this part existed
+ *   (`rt1.<family>.<generation>.<secret>.<mac>`) still parse, and refresh into the first configured audience;
  * - mac: 128-bit HMAC over the rest, so only tokens this server issued are ever judged. A forged "old" token
  *   for a known family id fails here and can never trigger a family revocation.
- * The store keeps only SHA-256 of the current and previous secrets.
+ * The store keeps only SHA-256 of the current secret, and of the previous one a keyed hash bound to the client that
+ * rotated it (`graceHash`), so only that client is served inside the grace window.
  */
 export const REFRESH_PREFIX = 'rt1';
-const PATTERN = /^rt1\.([A-Za-z0-9_-]{22})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{22})$/;
-const MAX_LENGTH = 3 + 1 + 22 + 1 + 9 + 1 + 43 + 1 + 22;
+const PATTERN =
+  /^rt1\.([A-Za-z0-9_-]{22})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})(?:\.([A-Za-z0-9_-]{22}))?\.([A-Za-z0-9_-]{22})$/;
+const MAX_LENGTH = 3 + 1 + 22 + 1 + 9 + 1 + 43 + 1 + 22 + 1 + 22;
 
 export interface ParsedRefreshToken {
   readonly familyId: string;
   readonly generation: number;
   readonly secret: string;
+  /** The family's audience tag; `null` for a token issued before tokens carried one. */
+  readonly audienceTag: string | null;
   readonly mac: string;
 }
 
@@ -25,15 +32,16 @@ export interface RefreshKeys {
   readonly mac: Buffer;
   readonly derive: Buffer;
   readonly jti: Buffer;
+  readonly grace: Buffer;
 }
 
-/** Three independent keys from one server secret (HKDF-SHA256, RFC 5869). */
+/** Four independent keys from one server secret (HKDF-SHA256, RFC 5869). */
 export function refreshKeys(secret: string | Uint8Array): RefreshKeys {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
   if (bytes.byteLength < 32) throw new TypeError('tessera: the refresh-token secret needs at least 32 bytes');
   const derive = (info: string): Buffer =>
     Buffer.from(hkdfSync('sha256', bytes, 'tessera/refresh/v1', info, 32));
-  return { mac: derive('mac'), derive: derive('successor'), jti: derive('jti') };
+  return { mac: derive('mac'), derive: derive('successor'), jti: derive('jti'), grace: derive('grace') };
 }
 
 export function parseRefreshToken(token: unknown): ParsedRefreshToken | null {
@@ -44,7 +52,8 @@ export function parseRefreshToken(token: unknown): ParsedRefreshToken | null {
     familyId: match[1] as string,
     generation: Number(match[2]),
     secret: match[3] as string,
-    mac: match[4] as string,
+    audienceTag: match[4] ?? null,
+    mac: match[5] as string,
   };
 }
 
@@ -53,14 +62,16 @@ export function formatRefreshToken(
   familyId: string,
   generation: number,
   secret: string,
+  audienceTag: string,
 ): string {
-  const body = `${REFRESH_PREFIX}.${familyId}.${generation}.${secret}`;
+  const body = `${REFRESH_PREFIX}.${familyId}.${generation}.${secret}.${audienceTag}`;
   return `${body}.${macOf(keys, body)}`;
 }
 
 export function macIsValid(keys: RefreshKeys, parsed: ParsedRefreshToken): boolean {
+  const tag = parsed.audienceTag === null ? '' : `.${parsed.audienceTag}`;
   const expected = Buffer.from(
-    macOf(keys, `${REFRESH_PREFIX}.${parsed.familyId}.${parsed.generation}.${parsed.secret}`),
+    macOf(keys, `${REFRESH_PREFIX}.${parsed.familyId}.${parsed.generation}.${parsed.secret}${tag}`),
   );
   const given = Buffer.from(parsed.mac);
   return expected.byteLength === given.byteLength && timingSafeEqual(expected, given);
@@ -79,6 +90,32 @@ export function successorSecret(
 /** The `jti` of the access token issued with a generation: deterministic for the same reason. */
 export function accessJti(keys: RefreshKeys, familyId: string, generation: number): string {
   return createHmac('sha256', keys.jti).update(`${familyId}|${generation}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * The previous-secret hash kept for the grace window: a keyed hash of the secret and the facts of the client that
+ * rotated it (address and user agent, empty when not given). A copy of the replaced token presented by another
+ * client does not match, so it is judged as reuse instead of being handed the successor.
+ */
+export function graceHash(
+  keys: RefreshKeys,
+  secret: string,
+  client: { readonly ip?: string | null | undefined; readonly userAgent?: string | null | undefined } | null,
+): string {
+  const facts = client === null ? '' : JSON.stringify([client.ip ?? '', client.userAgent ?? '']);
+  return createHmac('sha256', keys.grace).update(`${secret}|${facts}`).digest('base64url');
+}
+
+/**
+ * The audience part of a refresh token: 128 bits of SHA-256 of the audience, fixed-length whatever the audience
+ * (a URL, say). Not secret; the MAC over it is what stops a token being moved to another audience.
+ */
+export function audienceTag(audience: string): string {
+  return createHash('sha256')
+    .update(`tessera/refresh/audience|${audience}`)
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }
 
 function macOf(keys: RefreshKeys, body: string): string {

@@ -1,6 +1,7 @@
 export { parseRefreshToken, REFRESH_PREFIX } from './format.js';
 export {
   type RefreshInvalidReason,
+  type RefreshIssueOptions,
   type RefreshResult,
   RefreshTokens,
   type RefreshTokensOptions,

@@ -9,7 +9,9 @@ import type { AccessTokens } from '../jwt/access-tokens.js';
 import type { AccessClaims } from '../jwt/claims.js';
 import {
   accessJti,
+  audienceTag,
   formatRefreshToken,
+  graceHash,
   macIsValid,
   type ParsedRefreshToken,
   parseRefreshToken,
@@ -30,8 +32,25 @@ export interface RefreshTokensOptions {
    * @default 5
    */
   grace?: number;
+  /**
+   * Honour the grace window only for the client that rotated the token: the same address and user agent as were
+   * given to `refresh` then. A copy of the replaced token presented from elsewhere, even inside the window, is
+   * judged as reuse (the family and its session end). Turn off only when the callers cannot pass client facts
+   * consistently (the grace then serves whoever presents the replaced token within it).
+   * @default true
+   */
+  bindGraceToClient?: boolean;
   /** Seconds a family lives at most (also never past its session's absolute expiry). @default 604800 */
   familyLifetime?: number;
+}
+
+export interface RefreshIssueOptions {
+  /**
+   * The one access-token audience of the new family; must be one of `accessTokens.audience` (else `TypeError`).
+   * Every pair refreshed from the family carries the same audience.
+   * @default the first configured audience
+   */
+  audience?: string;
 }
 
 export interface TokenPair {
@@ -44,7 +63,15 @@ export interface TokenPair {
   readonly familyId: string;
 }
 
-export type RefreshInvalidReason = 'malformed' | 'forged' | 'unknown' | 'revoked' | 'expired' | 'session';
+export type RefreshInvalidReason =
+  | 'malformed'
+  | 'forged'
+  | 'unknown'
+  | 'revoked'
+  | 'expired'
+  | 'session'
+  /** The family's audience is no longer configured. */
+  | 'audience';
 
 export type RefreshResult =
   | TokenPair
@@ -71,6 +98,7 @@ export class RefreshTokens {
   readonly #keys: RefreshKeys;
   readonly #graceMs: number;
   readonly #lifetimeMs: number;
+  readonly #bindGrace: boolean;
 
   constructor(options: RefreshTokensOptions) {
     if (options?.manager === undefined || options.accessTokens === undefined) {
@@ -86,10 +114,14 @@ export class RefreshTokens {
     this.#keys = refreshKeys(options.secret);
     this.#graceMs = grace * 1000;
     this.#lifetimeMs = lifetime * 1000;
+    const bind = options.bindGraceToClient ?? true;
+    if (typeof bind !== 'boolean') throw new TypeError('tessera: bindGraceToClient must be a boolean');
+    this.#bindGrace = bind;
   }
 
   /** Starts a refresh family for a live session and returns its first access + refresh pair. */
-  async issue(session: Session): Promise<TokenPair> {
+  async issue(session: Session, options: RefreshIssueOptions = {}): Promise<TokenPair> {
+    const audience = this.#chosenAudience(options.audience);
     const { clock, random } = this.#manager.options;
     const now = clock();
     const familyId = toBase64Url(random(16));
@@ -107,7 +139,7 @@ export class RefreshTokens {
       revokedAt: null,
     };
     await this.#call(() => this.#store.createRefreshFamily(family));
-    return this.#pair(family, 0, secret, now, session.level);
+    return this.#pair(family, 0, secret, now, session.level, audience);
   }
 
   /**
@@ -117,10 +149,12 @@ export class RefreshTokens {
   async exchange(
     sessionToken: string | null | undefined,
     client: ClientInfo = {},
+    options: RefreshIssueOptions = {},
   ): Promise<TokenPair | ValidationFailure> {
+    this.#chosenAudience(options.audience); // misuse throws before the session is touched
     const validated = await this.#manager.validate(sessionToken, client);
     if (!validated.ok) return validated;
-    return this.issue(validated.session);
+    return this.issue(validated.session, options);
   }
 
   /**
@@ -132,6 +166,8 @@ export class RefreshTokens {
     if (parsed === null) return invalid('malformed');
     // No store access for a token this server never issued.
     if (!macIsValid(this.#keys, parsed)) return invalid('forged');
+    const audience = this.#familyAudience(parsed);
+    if (audience === undefined) return invalid('audience');
     let family = await this.#call(() => this.#store.getRefreshFamily(parsed.familyId));
     for (let attempt = 0; attempt < 3; attempt += 1) {
       if (family === null) return invalid('unknown');
@@ -150,22 +186,29 @@ export class RefreshTokens {
             {
               generation: parsed.generation + 1,
               currentHash: sha256(next),
-              previousHash: hash,
+              previousHash: this.#previousHash(parsed.secret, client),
               rotatedAt: now,
             },
           ),
         );
-        if (advanced) return this.#pair(family, parsed.generation + 1, next, now, session.level);
+        if (advanced) return this.#pair(family, parsed.generation + 1, next, now, session.level, audience);
         // Another request rotated it first: read again and take the grace path (or learn it was revoked).
         family = await this.#call(() => this.#store.getRefreshFamily(parsed.familyId));
         continue;
       }
-      if (this.#inGrace(parsed, family, hash, now)) {
+      if (this.#inGrace(parsed, family, client, now)) {
         const session = await this.#liveSession(family, now, client);
         if (session === null) return invalid('session');
         const next = successorSecret(this.#keys, family.familyId, parsed.generation, parsed.secret);
         if (!constantTimeEqual(sha256(next), family.currentHash)) return invalid('unknown');
-        return this.#pair(family, family.generation, next, family.rotatedAt as number, session.level);
+        return this.#pair(
+          family,
+          family.generation,
+          next,
+          family.rotatedAt as number,
+          session.level,
+          audience,
+        );
       }
       if (parsed.generation < family.generation) return this.#reuse(family, parsed, now);
       return invalid('unknown');
@@ -178,13 +221,23 @@ export class RefreshTokens {
     return this.#call(() => this.#store.revokeRefreshFamily(familyId, this.#manager.options.clock()));
   }
 
-  #inGrace(parsed: ParsedRefreshToken, family: RefreshFamilyRecord, hash: string, now: number): boolean {
+  /** What the family keeps of a replaced secret: bound to the rotating client unless `bindGraceToClient` is off. */
+  #previousHash(secret: string, client: ClientInfo): string {
+    return graceHash(this.#keys, secret, this.#bindGrace ? client : null);
+  }
+
+  #inGrace(
+    parsed: ParsedRefreshToken,
+    family: RefreshFamilyRecord,
+    client: ClientInfo,
+    now: number,
+  ): boolean {
     return (
       parsed.generation === family.generation - 1 &&
       family.previousHash !== null &&
       family.rotatedAt !== null &&
       now - family.rotatedAt <= this.#graceMs &&
-      constantTimeEqual(hash, family.previousHash)
+      constantTimeEqual(this.#previousHash(parsed.secret, client), family.previousHash)
     );
   }
 
@@ -199,7 +252,13 @@ export class RefreshTokens {
       sessionId: family.sessionId,
       subject: family.subject,
       reason: 'reuse',
-      detail: { familyId: family.familyId, presented: parsed.generation, current: family.generation },
+      detail: {
+        familyId: family.familyId,
+        presented: parsed.generation,
+        current: family.generation,
+        // Inside the grace window by time: another client presented the replaced token.
+        withinGrace: family.rotatedAt !== null && now - family.rotatedAt <= this.#graceMs,
+      },
     });
     return { ok: false, code: 'refresh_reused', status: 401 };
   }
@@ -223,6 +282,7 @@ export class RefreshTokens {
     secret: string,
     issuedAt: number,
     level: number,
+    audience: string,
   ): TokenPair {
     const access = this.#access.issue({
       subject: family.subject,
@@ -230,15 +290,43 @@ export class RefreshTokens {
       level,
       issuedAt,
       jti: accessJti(this.#keys, family.familyId, generation),
+      audience,
     });
     return {
       ok: true,
       accessToken: access.token,
-      refreshToken: formatRefreshToken(this.#keys, family.familyId, generation, secret),
+      refreshToken: formatRefreshToken(
+        this.#keys,
+        family.familyId,
+        generation,
+        secret,
+        audienceTag(audience),
+      ),
       expiresIn: access.expiresIn,
       claims: access.claims,
       familyId: family.familyId,
     };
+  }
+
+  /** The audience asked for at issue, checked against the access tokens' allowed list. */
+  #chosenAudience(audience: string | undefined): string {
+    const allowed = this.#access.audience;
+    if (audience === undefined) return allowed[0] as string;
+    if (typeof audience !== 'string' || !allowed.includes(audience)) {
+      throw new TypeError('tessera: audience must be one of the configured audiences');
+    }
+    return audience;
+  }
+
+  /**
+   * The family's audience, read from its MAC-checked token (ASVS 5.0 9.2.4: a family never changes audience).
+   * A token from before tokens carried one gets the first configured audience; `undefined` when the audience is
+   * no longer configured.
+   */
+  #familyAudience(parsed: ParsedRefreshToken): string | undefined {
+    const allowed = this.#access.audience;
+    if (parsed.audienceTag === null) return allowed[0];
+    return allowed.find((audience) => audienceTag(audience) === parsed.audienceTag);
   }
 
   #call<T>(run: () => Promise<T>): Promise<T> {
