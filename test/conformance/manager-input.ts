@@ -1,3 +1,4 @@
+import { EVERYONE_SCOPE, sessionScope } from '../../src/core/cutoffs.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_VERSION } from '../../src/core/manager.js';
@@ -79,6 +80,17 @@ export function registerInputScenarios(withManager: WithManager): void {
           TypeError,
         );
         assert.equal(totalCalls(), before);
+      });
+    });
+
+    it('refuses control characters in a subject (they name reserved cut-off scopes and break log lines)', async () => {
+      await withManager({}, async ({ manager, totalCalls }) => {
+        const before = totalCalls();
+        for (const subject of [EVERYONE_SCOPE, sessionScope('x'), 'alice\nadmin', 'tab\there', 'del\u007f']) {
+          await assert.rejects(manager.create({ subject }), /control characters/);
+          await assert.rejects(manager.revokeSubject(subject), /control characters/);
+        }
+        assert.equal(totalCalls(), before, 'no store call');
       });
     });
 
