@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { manualClock } from '../../src/core/clock.js';
 import { createTessera } from '../../src/core/manager.js';
+import { EVERYONE_SCOPE, sessionScope } from '../../src/core/cutoffs.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
 import {
   AccessTokens,
@@ -115,6 +116,33 @@ describe('access-token key rotation', () => {
     await store.setSubjectNotBefore('alice', clock(), clock() + HOUR);
     const cut = await tokens.verify(t2.token, { strict: true });
     assert.equal(cut.ok ? 'ok' : cut.reason, 'revoked');
+    await store.close();
+  });
+
+  it('strict mode with a store alone refuses tokens after "end every session" and after their session\'s logout', async () => {
+    const clock = manualClock();
+    const store = new MemoryStore();
+    const tokens = new AccessTokens({
+      keys: new JwtKeyRing([generateJwtKey('EdDSA', 0)]),
+      issuer: 'i',
+      audience: 'a',
+      clock,
+      store,
+    });
+    const sid = (n: number): string => `AAAA${String(n).padStart(22, '0')}`;
+    const mine = tokens.issue({ subject: 'alice', sessionId: sid(1) });
+    const other = tokens.issue({ subject: 'alice', sessionId: sid(2) });
+    clock.advance(2000);
+    await store.setSubjectNotBefore(sessionScope(sid(1)), clock(), clock() + HOUR);
+    const loggedOut = await tokens.verify(mine.token, { strict: true });
+    assert.equal(loggedOut.ok ? 'ok' : loggedOut.reason, 'revoked', "the session's own cut-off");
+    assert.ok((await tokens.verify(other.token, { strict: true })).ok, 'another session of alice lives on');
+    await store.setSubjectNotBefore(EVERYONE_SCOPE, clock(), clock() + HOUR);
+    const everyone = await tokens.verify(other.token, { strict: true });
+    assert.equal(everyone.ok ? 'ok' : everyone.reason, 'revoked', 'everyone cut-off');
+    clock.advance(1000);
+    const fresh = tokens.issue({ subject: 'bob', sessionId: sid(3) });
+    assert.ok((await tokens.verify(fresh.token, { strict: true })).ok, 'tokens issued after it work');
     await store.close();
   });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { manualClock } from '../../src/core/clock.js';
 import { isTesseraError } from '../../src/core/errors.js';
 import type { TesseraEvent } from '../../src/core/events.js';
+import { EVERYONE_SCOPE } from '../../src/core/cutoffs.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
 import { SealedSessions } from '../../src/stateless/sealed/index.js';
 import { deflateRawSync } from 'node:zlib';
@@ -241,6 +242,61 @@ describe('sealed sessions', () => {
     clock.advance(1000);
     const fresh = await loggedIn(sealed);
     assert.ok((await sealed.authenticate(facts(cookieHeader(fresh)))).result.ok, 'a new login works');
+    await store.close();
+  });
+
+  it('with a store, logout cuts off every copy of the seal on every instance; other sessions live on', async () => {
+    const store = new MemoryStore();
+    const { sealed, clock } = make({ store });
+    const other = new SealedSessions({ keys: [{ id: 'k1', secret: SECRET_A }], cookie, clock, store });
+    const jar = await loggedIn(sealed);
+    const copy = cookieHeader(jar);
+    const second = cookieHeader(await loggedIn(sealed));
+    clock.advance(1000);
+    const ended = await sealed.logout(facts(copy));
+    assert.equal(ended.revoked, true);
+    for (const instance of [sealed, other]) {
+      const auth = await instance.authenticate(facts(copy));
+      assert.equal(auth.result.ok ? 'ok' : auth.result.code, 'token_invalid', 'the kept copy is refused');
+      assert.ok((await instance.authenticate(facts(second))).result.ok, "alice's other session lives on");
+    }
+    clock.advance(60_000);
+    assert.equal((await other.authenticate(facts(copy))).result.ok, false, 'and stays refused');
+    await store.close();
+  });
+
+  it('a logout whose cut-off cannot be written fails with 503 instead of reporting success', async () => {
+    const store = new MemoryStore();
+    const { sealed } = make({ store });
+    const copy = cookieHeader(await loggedIn(sealed));
+    const setSubjectNotBefore = store.setSubjectNotBefore.bind(store);
+    store.setSubjectNotBefore = () => Promise.reject(new Error('disk full'));
+    await assert.rejects(
+      sealed.logout(facts(copy)),
+      (error: unknown) => isTesseraError(error) && error.status === 503,
+    );
+    store.setSubjectNotBefore = setSubjectNotBefore;
+    await store.close();
+  });
+
+  it('refuses every seal created before the "end every session" cut-off, then lets new logins in', async () => {
+    const store = new MemoryStore();
+    const { sealed, clock } = make({ store });
+    const alice = cookieHeader(await loggedIn(sealed));
+    const bob = cookieHeader(
+      applySetCookies((await sealed.login(facts(null), { subject: 'bob' })).setCookies),
+    );
+    clock.advance(1000);
+    await store.setSubjectNotBefore(EVERYONE_SCOPE, clock() + 1, clock() + 86_400_000);
+    for (const copy of [alice, bob]) {
+      const auth = await sealed.authenticate(facts(copy));
+      assert.equal(auth.result.ok ? 'ok' : auth.result.code, 'token_invalid');
+    }
+    clock.advance(1000);
+    assert.ok(
+      (await sealed.authenticate(facts(cookieHeader(await loggedIn(sealed))))).result.ok,
+      'new login',
+    );
     await store.close();
   });
 

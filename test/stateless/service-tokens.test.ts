@@ -12,7 +12,12 @@ interface TokenBody {
   tokenType?: string;
   claims?: Record<string, unknown>;
   keys?: Array<Record<string, unknown>>;
-  error?: { code: string; reason?: string };
+  error?: { code: string; reason?: string; message?: string };
+}
+
+/** The claims of a JWT as sent, decoded without verifying (to see exactly what `aud` holds). */
+function payloadOf(token: string | undefined): Record<string, unknown> {
+  return JSON.parse(Buffer.from((token ?? '').split('.')[1] ?? '', 'base64url').toString('utf8'));
 }
 
 describe('service token endpoints over real HTTP', () => {
@@ -99,5 +104,94 @@ describe('service token endpoints over real HTTP', () => {
     assert.equal(bad.body.error?.code, 'token_invalid');
     const noKey = await service.call('POST', '/v1/tokens', { token: 'x' }, { key: null });
     assert.equal(noKey.status, 401);
+  });
+});
+
+describe('service tokens name one audience, chosen per request (ASVS 5.0 9.2.4)', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startService({ TESSERA_JWT_AUDIENCE: 'api-a, api-b' });
+  });
+  after(() => service.close());
+
+  async function post(path: string, body: unknown): Promise<{ status: number; body: TokenBody }> {
+    const response = await service.call('POST', path, body);
+    return { status: response.status, body: response.body as TokenBody };
+  }
+
+  async function login(): Promise<string> {
+    const created = await service.call('POST', '/v1/sessions', { subject: 'alice' });
+    assert.equal(created.status, 201);
+    return created.body.token as string;
+  }
+
+  it('issues a token for the audience asked for, with that one aud only, and the first audience by default', async () => {
+    const token = await login();
+    const forB = await post('/v1/tokens', { token, audience: 'api-b' });
+    assert.equal(forB.status, 201);
+    assert.equal(payloadOf(forB.body.accessToken).aud, 'api-b', 'one string, not the configured list');
+    const byDefault = await post('/v1/tokens', { token });
+    assert.equal(byDefault.status, 201);
+    assert.equal(payloadOf(byDefault.body.accessToken).aud, 'api-a');
+  });
+
+  it('verify with an audience refuses a token issued for another configured audience', async () => {
+    const forB = await post('/v1/tokens', { token: await login(), audience: 'api-b' });
+    const asA = await post('/v1/tokens/verify', { accessToken: forB.body.accessToken, audience: 'api-a' });
+    assert.equal(asA.status, 401);
+    assert.equal(asA.body.error?.code, 'token_invalid');
+    assert.equal(asA.body.error?.reason, 'audience');
+    const asB = await post('/v1/tokens/verify', { accessToken: forB.body.accessToken, audience: 'api-b' });
+    assert.equal(asB.status, 200);
+    assert.equal(asB.body.claims?.aud, 'api-b');
+    const any = await post('/v1/tokens/verify', { accessToken: forB.body.accessToken });
+    assert.equal(any.status, 200, 'without an audience, any configured one is accepted');
+  });
+
+  it('refuses an audience that is not configured with 400 naming the field, never echoing the value', async () => {
+    const token = await login();
+    const long = `api-${'x'.repeat(5000)}`;
+    for (const audience of ['api-c', long, 7, '']) {
+      for (const [path, body] of [
+        ['/v1/tokens', { token, audience }],
+        ['/v1/tokens/verify', { accessToken: 'a.b.c', audience }],
+      ] as const) {
+        const reply = await post(path, body);
+        assert.equal(reply.status, 400, `${path} ${String(audience).slice(0, 10)}`);
+        assert.equal(reply.body.error?.code, 'invalid_request');
+        const message = reply.body.error?.message ?? '';
+        assert.match(message, /^audience /);
+        assert.ok(!message.includes('api-c') && !message.includes('xxxx'), message);
+        if (audience === 'api-c')
+          assert.match(message, /TESSERA_JWT_AUDIENCE/, 'says where the list comes from');
+      }
+    }
+  });
+
+  it('a refreshed pair keeps its audience, and a token minted for B cannot be refreshed into A', async () => {
+    const forB = await post('/v1/tokens', { token: await login(), audience: 'api-b' });
+    service.clock.advance(30_000);
+    const intoA = await post('/v1/tokens/refresh', {
+      refreshToken: forB.body.refreshToken,
+      audience: 'api-a',
+    });
+    assert.equal(intoA.status, 400, 'the refresh route takes no audience: the family has one');
+    const refreshed = await post('/v1/tokens/refresh', { refreshToken: forB.body.refreshToken });
+    assert.equal(refreshed.status, 200);
+    assert.equal(payloadOf(refreshed.body.accessToken).aud, 'api-b');
+    const parts = (refreshed.body.refreshToken as string).split('.');
+    assert.equal(parts.length, 6, 'the audience part is in the token');
+    // Swap in the audience part of a token issued for api-a: the MAC no longer fits.
+    const forA = await post('/v1/tokens', { token: await login() });
+    const aPart = (forA.body.refreshToken as string).split('.')[4] as string;
+    assert.notEqual(aPart, parts[4]);
+    const moved = [...parts.slice(0, 4), aPart, parts[5]].join('.');
+    const refused = await post('/v1/tokens/refresh', { refreshToken: moved });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error?.code, 'token_invalid');
+    service.clock.advance(30_000);
+    const next = await post('/v1/tokens/refresh', { refreshToken: refreshed.body.refreshToken });
+    assert.equal(next.status, 200, 'the forgery changed nothing');
+    assert.equal(payloadOf(next.body.accessToken).aud, 'api-b');
   });
 });

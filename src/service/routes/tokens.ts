@@ -1,15 +1,15 @@
 /**
  * Access + refresh tokens over the service (docs/stateless.md):
- *   POST /v1/tokens          {token}         -> {accessToken, refreshToken, expiresIn, tokenType}
- *   POST /v1/tokens/refresh  {refreshToken}  -> a new pair (401 token_invalid, or 401 refresh_reused on theft)
- *   POST /v1/tokens/verify   {accessToken, strict? = true} -> {claims}
+ *   POST /v1/tokens          {token, audience?} -> {accessToken, refreshToken, expiresIn, tokenType}
+ *   POST /v1/tokens/refresh  {refreshToken}  -> a new pair, same audience (401 token_invalid, or refresh_reused)
+ *   POST /v1/tokens/verify   {accessToken, strict? = true, audience?} -> {claims}
  *   GET  /.well-known/jwks.json (public)
  * The token engine is the app's (`service/token-service.ts`): signing keys are created the first time these
  * routes are used and kept in `<dataDir>/jwt-keys.json` (mode 0600), unless TESSERA_JWT_KEYS gives them.
  * Settings (TESSERA_JWT_* / TESSERA_REFRESH_*) are validated at start-up in `service/config.ts`.
  */
 import type { Reply, RequestContext, Route } from '../context.js';
-import { allowOnly, clientFields, requiredString, tokenField } from '../fields.js';
+import { allowOnly, type Body, clientFields, optionalString, requiredString, tokenField } from '../fields.js';
 import { HttpError, invalidField, outcomeError } from '../http-errors.js';
 
 function pairReply(
@@ -30,6 +30,18 @@ function pairReply(
   };
 }
 
+/**
+ * The optional `audience` field: one of TESSERA_JWT_AUDIENCE (ASVS 5.0 9.2.4: a token names one audience, chosen
+ * per request). The value is never echoed back.
+ */
+function audienceField(body: Body, allowed: readonly string[]): string | undefined {
+  const audience = optionalString(body, 'audience', 1024);
+  if (audience !== undefined && !allowed.includes(audience)) {
+    throw invalidField('audience', 'must be one of the audiences configured in TESSERA_JWT_AUDIENCE');
+  }
+  return audience;
+}
+
 export const tokenRoutes: readonly Route[] = [
   {
     method: 'POST',
@@ -37,10 +49,12 @@ export const tokenRoutes: readonly Route[] = [
     auth: 'api-key',
     async handle(context) {
       const body = await context.body();
-      allowOnly(body, ['token', 'ip', 'userAgent']);
+      allowOnly(body, ['token', 'ip', 'userAgent', 'audience']);
       const token = tokenField(body);
-      const { refresh } = await context.service.tokens.get();
-      const result = await refresh.exchange(token, clientFields(body));
+      const client = clientFields(body);
+      const { access, refresh } = await context.service.tokens.get();
+      const audience = audienceField(body, access.audience);
+      const result = await refresh.exchange(token, client, audience === undefined ? {} : { audience });
       if (!result.ok) throw outcomeError(result);
       return pairReply(context, result, 201);
     },
@@ -73,7 +87,7 @@ export const tokenRoutes: readonly Route[] = [
     auth: 'api-key',
     async handle(context) {
       const body = await context.body();
-      allowOnly(body, ['accessToken', 'strict']);
+      allowOnly(body, ['accessToken', 'strict', 'audience']);
       const accessToken = requiredString(body, 'accessToken', 8192);
       // Strict by default (ASVS 5.0 7.4.1): a token of a logged-out session, or of a family ended on refresh
       // reuse, is refused at once. `strict: false` skips the store read and accepts such a token until it
@@ -81,7 +95,12 @@ export const tokenRoutes: readonly Route[] = [
       const strict = body.strict ?? true;
       if (typeof strict !== 'boolean') throw invalidField('strict', 'must be a boolean');
       const { access } = await context.service.tokens.get();
-      const result = await access.verify(accessToken, { strict });
+      // With `audience`, a token issued for another configured audience is refused (reason `audience`).
+      const audience = audienceField(body, access.audience);
+      const result = await access.verify(
+        accessToken,
+        audience === undefined ? { strict } : { strict, audience },
+      );
       if (!result.ok) {
         throw new HttpError(401, 'token_invalid', 'The access token is not valid.', {
           extra: { reason: result.reason },

@@ -1,3 +1,4 @@
+import { EVERYONE_SCOPE, latestNotBefore, sessionScope } from '../../core/cutoffs.js';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { decodeProtectedHeader } from 'jose';
 import { hasDuplicateMembers, segmentText } from './duplicates.js';
@@ -21,7 +22,11 @@ export interface AccessTokensOptions {
   keys: JwtKeyRing;
   /** `iss` of issued tokens; the only issuer accepted. */
   issuer: string;
-  /** `aud` of issued tokens; verification accepts any of them. */
+  /**
+   * The audiences this issuer serves (allowed list). Each token is issued for exactly one of them (`aud` is one
+   * string, chosen per token by `issue({ audience })`), so a token for one API is never accepted by another that
+   * verifies with its own `audience` (ASVS 5.0 9.2.4).
+   */
   audience: string | string[];
   /** Seconds an access token lives. @default 900 (15 minutes) */
   ttl?: number;
@@ -49,6 +54,21 @@ export interface IssueInput {
   /** Issue time in ms. Fixing it (with `jti`) makes the token deterministic for EdDSA and HS256. */
   issuedAt?: number;
   jti?: string;
+  /**
+   * The one `aud` of this token; must be one of the configured audiences (else `TypeError`).
+   * @default the first configured audience
+   */
+  audience?: string;
+}
+
+export interface AccessVerifyOptions {
+  /**
+   * The audience the caller is: a token for any other audience is refused (`audience`). A token whose `aud` is an
+   * array (issued before tokens carried one audience) is refused too. Must be one of the configured audiences
+   * (else `TypeError`). Without it, a token for any configured audience is accepted.
+   * @default undefined (any configured audience)
+   */
+  audience?: string;
 }
 
 export interface IssuedAccessToken {
@@ -123,6 +143,7 @@ export class AccessTokens {
     if (typeof input.subject !== 'string' || input.subject === '')
       throw new TypeError('tessera: subject required');
     if (!isSessionId(input.sessionId)) throw new TypeError('tessera: sessionId must be a session id');
+    const audience = this.#allowedAudience(input.audience) ?? (this.audience[0] as string);
     const issuedAtMs = input.issuedAt ?? this.#clock();
     const iat = Math.floor(issuedAtMs / 1000);
     const claims: AccessClaims = {
@@ -133,7 +154,7 @@ export class AccessTokens {
         hmacSha256(this.#jtiKey, `${input.sessionId}|${issuedAtMs}|${crypto.randomUUID()}`).slice(0, 22),
       iat,
       exp: iat + this.ttlSeconds,
-      aud: this.audience.length === 1 ? (this.audience[0] as string) : [...this.audience],
+      aud: audience,
       iss: this.issuer,
       ...(input.level === undefined ? {} : { lvl: input.level }),
     };
@@ -144,19 +165,21 @@ export class AccessTokens {
 
   /**
    * Verifies signature, algorithm, `typ`, issuer, audience, required claims and times. With `strict`, also that
-   * the session is still live and the subject was not logged out everywhere since the token was issued.
+   * the session is still live and the subject was not logged out everywhere since the token was issued. With
+   * `audience`, only a token for that audience; without it, a token for any configured audience.
    */
   async verify(
     token: string | null | undefined,
-    options: { strict?: boolean } = {},
+    options: { strict?: boolean } & AccessVerifyOptions = {},
   ): Promise<AccessTokenResult> {
-    const result = this.verifySync(token);
+    const result = this.verifySync(token, options);
     if (!result.ok || options.strict !== true) return result;
     return this.#strict(result);
   }
 
   /** The non-strict checks, synchronously (no store access). */
-  verifySync(token: string | null | undefined): AccessTokenResult {
+  verifySync(token: string | null | undefined, options: AccessVerifyOptions = {}): AccessTokenResult {
+    const expected = this.#allowedAudience(options.audience);
     if (token === null || token === undefined || token === '') return accessInvalid('missing');
     if (typeof token !== 'string' || token.length > this.#maxBytes) return accessInvalid('oversized');
     if (!canonicalSignature(token)) return accessInvalid('signature');
@@ -177,7 +200,7 @@ export class AccessTokens {
     }
     // A validly signed payload with a member twice reads differently in different parsers: refused.
     if (hasDuplicateMembers(segmentText(token, 1) ?? '{"":0,"":0}')) return accessInvalid('malformed');
-    return this.#checkClaims(payload, key.kid);
+    return this.#checkClaims(payload, key.kid, expected);
   }
 
   /** Decodes a non-canonical header and finds its key, or says why the token is refused. */
@@ -205,14 +228,19 @@ export class AccessTokens {
    * Claims are checked here rather than inside fast-jwt: times against the injected clock (fast-jwt's clock is
    * fixed at construction), and issuer and audience as plain comparisons. fast-jwt does the JWS work.
    */
-  #checkClaims(payload: Record<string, unknown>, kid: string): AccessTokenResult {
+  #checkClaims(
+    payload: Record<string, unknown>,
+    kid: string,
+    expected: string | undefined,
+  ): AccessTokenResult {
     const { sub, sid, jti, iat, exp, nbf, iss, aud } = payload;
     if (typeof sub !== 'string' || sub === '' || !isSessionId(sid) || typeof jti !== 'string' || jti === '') {
       return accessInvalid('claims');
     }
     if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return accessInvalid('claims');
     if (iss !== this.issuer) return accessInvalid(iss === undefined ? 'claims' : 'issuer');
-    if (!this.#audienceMatches(aud)) return accessInvalid(aud === undefined ? 'claims' : 'audience');
+    if (!this.#audienceMatches(aud, expected))
+      return accessInvalid(aud === undefined ? 'claims' : 'audience');
     const now = this.#clock();
     const tolerance = this.#toleranceMs;
     if ((exp as number) * 1000 + tolerance <= now) return accessInvalid('expired', sid);
@@ -225,10 +253,20 @@ export class AccessTokens {
     return { ok: true, claims: payload as unknown as AccessClaims, kid };
   }
 
-  #audienceMatches(aud: unknown): boolean {
+  #audienceMatches(aud: unknown, expected: string | undefined): boolean {
+    if (expected !== undefined) return aud === expected;
     if (typeof aud === 'string') return this.audience.includes(aud);
     if (!Array.isArray(aud) || aud.length === 0) return false;
     return aud.every((item) => typeof item === 'string') && aud.some((item) => this.audience.includes(item));
+  }
+
+  /** A caller-named audience, checked against the allowed list; `undefined` when none was named. */
+  #allowedAudience(audience: string | undefined): string | undefined {
+    if (audience === undefined) return undefined;
+    if (typeof audience !== 'string' || !this.audience.includes(audience)) {
+      throw new TypeError('tessera: audience must be one of the configured audiences');
+    }
+    return audience;
   }
 
   #canonicalHeaders(): Map<string, JwtKey> {
@@ -257,9 +295,10 @@ export class AccessTokens {
       if (session === null || session.subject !== result.claims.sub) return accessInvalid('revoked');
     }
     if (store !== null) {
-      const { sub } = result.claims;
+      const { sub, sid } = result.claims;
+      // "Log out everywhere" for the subject, "end every session", and a logout of the token's (sealed) session.
       const notBefore = await callStore(store.kind, 'access-token strict check', () =>
-        store.getSubjectNotBefore(sub),
+        latestNotBefore(store, [sub, EVERYONE_SCOPE, sessionScope(sid)]),
       );
       if (notBefore !== null && result.claims.iat * 1000 < notBefore) return accessInvalid('revoked');
     }

@@ -1,6 +1,7 @@
 export {
   AccessTokens,
   type AccessTokensOptions,
+  type AccessVerifyOptions,
   type IssuedAccessToken,
   type IssueInput,
 } from './access-tokens.js';

@@ -1,3 +1,4 @@
+import { EVERYONE_SCOPE, latestNotBefore, sessionScope } from '../../core/cutoffs.js';
 import {
   EventHub,
   type TesseraEvent,
@@ -196,8 +197,9 @@ export class SealedSessions<Data extends SessionData = SessionData>
   }
 
   /**
-   * Clears every sealed cookie (all chunks). A copy kept by an attacker stays valid until it expires unless a
-   * store is configured and `revokeSubject` is called: that is the price of stateless sessions.
+   * Clears every sealed cookie (all chunks). With a store configured, the session's id is also cut off there, so
+   * every copy of the seal (an old cookie kept by an attacker, a backup) is refused from now on, on every node.
+   * Without a store a copy stays valid until it expires: that is the price of stateless sessions.
    */
   async logout(
     request: RequestFacts,
@@ -205,7 +207,16 @@ export class SealedSessions<Data extends SessionData = SessionData>
   ): Promise<{ revoked: boolean; setCookies: string[] }> {
     const opened = await this.#open(request);
     if (opened.result.ok) {
-      this.#emit('revoked', opened.result.session, this.options.clock(), undefined, 'logout');
+      const session = opened.result.session;
+      const now = this.options.clock();
+      const store = this.options.store;
+      // Written before the answer: an acknowledged logout holds (a store fault is a 503, not a silent success).
+      if (store !== null) {
+        await this.#call(() =>
+          store.setSubjectNotBefore(sessionScope(session.id), now + 1, session.absoluteExpiresAt),
+        );
+      }
+      this.#emit('revoked', session, now, undefined, 'logout');
     }
     return { revoked: opened.result.ok, setCookies: clearSealedCookies(this.options.cookie, opened.names) };
   }
@@ -344,13 +355,18 @@ export class SealedSessions<Data extends SessionData = SessionData>
     cache.set(text, seal);
   }
 
-  /** `#read`, then the subject's not-before time from the store ("log out everywhere"). */
+  /**
+   * `#read`, then the cut-offs in the store: the subject's ("log out everywhere"), everyone's ("end every
+   * session") and this session's own (a logout).
+   */
   async #open(request: RequestFacts): Promise<Opened<Data>> {
     const opened = this.#read(request);
     const store = this.options.store;
     if (store === null || !opened.result.ok) return opened;
     const session = opened.result.session;
-    const notBefore = await this.#call(() => store.getSubjectNotBefore(session.subject));
+    const notBefore = await this.#call(() =>
+      latestNotBefore(store, [session.subject, EVERYONE_SCOPE, sessionScope(session.id)]),
+    );
     if (notBefore !== null && session.createdAt < notBefore) {
       return { result: tokenInvalid('revoked'), names: opened.names, stale: false, now: opened.now };
     }
