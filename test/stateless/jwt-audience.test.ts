@@ -4,7 +4,13 @@ import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { manualClock } from '../../src/core/clock.js';
 import { createTessera } from '../../src/core/manager.js';
-import { AccessTokens, generateJwtKey, JwtKeyRing } from '../../src/stateless/jwt/index.js';
+import {
+  AccessTokenAuthenticator,
+  AccessTokens,
+  generateJwtKey,
+  JwtKeyRing,
+} from '../../src/stateless/jwt/index.js';
+import type { RequestFacts } from '../../src/transport/request.js';
 import { audienceTag, refreshKeys } from '../../src/stateless/refresh/format.js';
 import { parseRefreshToken, RefreshTokens, type TokenPair } from '../../src/stateless/refresh/index.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
@@ -162,5 +168,28 @@ describe('a refresh family keeps its audience', () => {
     const upgraded = expectPair(await refresh.refresh(legacy, CLIENT));
     assert.equal(payloadOf(upgraded.accessToken).aud, 'api-a');
     assert.equal(parseRefreshToken(upgraded.refreshToken)?.audienceTag, audienceTag('api-a'));
+  });
+});
+
+describe('Bearer routes name their audience', () => {
+  it('AccessTokenAuthenticator with an audience answers 401 to a token for another configured audience', async () => {
+    const { accessTokens } = await setup();
+    const facts = (token: string): RequestFacts => ({
+      method: 'GET',
+      url: '/',
+      ip: '127.0.0.1',
+      header: (name) => (name === 'authorization' ? `Bearer ${token}` : null),
+    });
+    const forA = accessTokens.issue({ subject: 'alice', sessionId: SID, audience: 'api-a' }).token;
+    const forB = accessTokens.issue({ subject: 'alice', sessionId: SID, audience: 'api-b' }).token;
+    const routesOfB = new AccessTokenAuthenticator(accessTokens, { audience: 'api-b' });
+    const refused = await routesOfB.authenticate(facts(forA));
+    assert.equal(refused.result.ok ? 'ok' : refused.result.code, 'token_invalid');
+    assert.ok((await routesOfB.authenticate(facts(forB))).result.ok, 'its own audience passes');
+    assert.ok(
+      (await new AccessTokenAuthenticator(accessTokens).authenticate(facts(forA))).result.ok,
+      'no audience: any',
+    );
+    assert.throws(() => new AccessTokenAuthenticator(accessTokens, { audience: 'api-c' }), TypeError);
   });
 });

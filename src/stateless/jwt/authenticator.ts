@@ -15,6 +15,12 @@ export interface AccessTokenAuthOptions {
   strict?: boolean;
   /** Loads the full session in strict mode. */
   manager?: SessionManager;
+  /**
+   * The audience these routes are (one of the configured audiences): tokens for another audience answer 401
+   * (ASVS 5.0 9.2.4). Without it, a token for any configured audience is accepted.
+   * @default undefined (any configured audience)
+   */
+  audience?: string;
 }
 
 /**
@@ -28,6 +34,7 @@ export class AccessTokenAuthenticator<Data extends SessionData = SessionData>
   readonly tokens: AccessTokens;
   readonly #strict: boolean;
   readonly #manager: SessionManager | null;
+  readonly #verify: { strict: boolean; audience?: string };
 
   constructor(tokens: AccessTokens, options: AccessTokenAuthOptions = {}) {
     this.tokens = tokens;
@@ -35,13 +42,18 @@ export class AccessTokenAuthenticator<Data extends SessionData = SessionData>
     this.#manager = options.manager ?? null;
     if (this.#strict && this.#manager === null)
       throw new TypeError('tessera: strict access tokens need manager');
+    const audience = options.audience;
+    if (audience !== undefined && !tokens.audience.includes(audience)) {
+      throw new TypeError("tessera: audience must be one of the access tokens' configured audiences");
+    }
+    this.#verify = { strict: this.#strict, ...(audience === undefined ? {} : { audience }) };
   }
 
   async authenticate(request: RequestFacts): Promise<Authentication<Data>> {
     const header = request.header('authorization');
     const match = header === null ? null : /^Bearer +([^\s]+) *$/i.exec(header);
     if (match === null) return { result: TOKEN_MISSING, setCookies: [], via: null };
-    const verified = await this.tokens.verify(match[1] as string, { strict: this.#strict });
+    const verified = await this.tokens.verify(match[1] as string, this.#verify);
     let result: ValidationResult<Data>;
     if (verified.ok) {
       const session =
