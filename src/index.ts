@@ -13,6 +13,7 @@ export {
   type ClientInfo,
   type CreateInput,
   createTessera,
+  type EndOthersResult,
   type IssuedSession,
   type LevelRequirement,
   type RotateResult,
@@ -30,7 +31,7 @@ export type {
   ValidationResult,
   ValidSession,
 } from './core/outcome.js';
-export { presets } from './core/presets.js';
+export { type PresetName, presets } from './core/presets.js';
 export { cryptoRandom, type RandomSource } from './core/random.js';
 export type { DataPatch, Session, SessionData, SessionRecord } from './core/session.js';
 export { parseToken } from './core/token.js';

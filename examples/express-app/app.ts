@@ -10,7 +10,7 @@ import { createTessera, type SessionManager } from '../../src/core/manager.js';
 import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import type { CookieOptions } from '../../src/transport/cookie.js';
 import { HttpSessions } from '../../src/transport/http-sessions.js';
-import type { AppContext, AppData } from './context.js';
+import { type AppContext, type AppData, LEVEL_SUDO } from './context.js';
 import { OWASP_SCRYPT, type ScryptCost } from './passwords.js';
 import { accountRoutes } from './routes/account.js';
 import { apiRoutes } from './routes/api.js';
@@ -92,9 +92,12 @@ export function createExampleApp(context: AppContext): express.Express {
 export async function startExampleApp(options: ExampleAppOptions): Promise<ExampleApp> {
   const store = new SqliteStore({ path: join(options.dataDir, 'sessions.sqlite') });
   const clock = options.clock ?? Date.now;
+  const sudoWindow = options.sudoWindow ?? 300;
   const manager = createTessera<AppData>({
     store,
     clock,
+    // "Sign out all other sessions" needs the password re-entered within the sudo window (ASVS 5.0 7.5.2).
+    endOthersRequires: { level: LEVEL_SUDO, maxAge: sudoWindow },
     ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
     ...(options.absoluteTimeout === undefined ? {} : { absoluteTimeout: options.absoluteTimeout }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
@@ -114,7 +117,7 @@ export async function startExampleApp(options: ExampleAppOptions): Promise<Examp
     auth,
     sessions,
     users,
-    sudoWindow: options.sudoWindow ?? 300,
+    sudoWindow,
     throttle: new Throttle({ limit: 5, windowMs: 15 * 60 * 1000, clock }),
   };
   const app = createExampleApp(context);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyAuditTrail } from '../audit/verify.js';
+import { createTessera } from '../core/manager.js';
 import { createService } from '../service/app.js';
 import { ConfigError, loadConfig } from '../service/config.js';
 import { openStore } from '../service/store-from-url.js';
@@ -14,6 +15,9 @@ Commands:
   migrate   Open the configured store once so its schema exists, then exit
   audit verify [file]
             Check the audit trail's hash chain (default TESSERA_AUDIT_FILE); exit 1 if broken
+  sessions end-all --yes [--reason <text>]
+            End every session of every user in the configured store (sealed sessions and strictly
+            verified access tokens issued before are refused too); prints how many ended
   version   Print the version
   help      Show this help
 
@@ -23,7 +27,8 @@ Environment (defaults in brackets):
                 postgres://…, redis://…, rediss://… or redis-cluster://host:port,host:port)
   TESSERA_IDLE_TIMEOUT [1800]   TESSERA_ABSOLUTE_TIMEOUT [43200]   (seconds)
   TESSERA_API_KEY [generated on first start into <data dir>/api-key]
-  TESSERA_COOKIE_NAME [__Host-session]   TESSERA_DEV_INSECURE_COOKIE [0]
+  TESSERA_COOKIE_NAME [__Host-session]   (must start with __Host- or __Secure-)
+  TESSERA_DEV_INSECURE_COOKIE [0]   TESSERA_UNSAFE_UNPREFIXED_COOKIE [0]   (1 accepts an unprefixed name)
   TESSERA_MAX_SESSIONS_PER_SUBJECT [none]   TESSERA_SESSION_OVERFLOW [evict-oldest]
   TESSERA_SWEEP_INTERVAL [60]   TESSERA_LOG_LEVEL [info]
   TESSERA_AUDIT_FILE [<data dir>/audit.jsonl, or off]   TESSERA_AUDIT_KEY [none: subjects in clear]
@@ -132,6 +137,56 @@ async function audit(args: readonly string[]): Promise<number> {
   return 0;
 }
 
+const END_ALL_USAGE = 'Usage: tessera sessions end-all --yes [--reason <text>]\n';
+
+/**
+ * `tessera sessions end-all --yes`: ends every session of every user (ASVS 5.0 7.4.5) in the store that
+ * TESSERA_STORE names, through the manager (cut-off first, then removal). 0 when done, 2 on a usage error or
+ * without `--yes`, 1 on a store fault.
+ */
+async function sessions(args: readonly string[]): Promise<number> {
+  if (args[0] !== 'end-all') {
+    process.stderr.write(END_ALL_USAGE);
+    return 2;
+  }
+  let yes = false;
+  let reason: string | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--yes') yes = true;
+    else if (arg === '--reason' && i + 1 < args.length) reason = args[++i] as string;
+    else {
+      process.stderr.write(`tessera: unknown argument "${arg.slice(0, 40)}"\n${END_ALL_USAGE}`);
+      return 2;
+    }
+  }
+  if (!yes) {
+    process.stderr.write(
+      'tessera: sessions end-all signs out every user of every node on this store, at once and for good.\n' +
+        'tessera: nothing was changed; run it again with --yes to confirm.\n',
+    );
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const store = await openStore(config.store, { dataDir: config.dataDir });
+  let ended: number;
+  try {
+    // The service's absolute timeout: the store-wide cut-off is kept as long as a session could live.
+    const manager = createTessera({
+      store,
+      idleTimeout: config.idleTimeout,
+      absoluteTimeout: config.absoluteTimeout,
+    });
+    ended = await manager.endEverySession(reason === undefined ? {} : { reason });
+  } finally {
+    await store.close();
+  }
+  process.stdout.write(
+    `tessera: ended ${ended} session${ended === 1 ? '' : 's'} in the ${store.kind} store\n`,
+  );
+  return 0;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const command = argv[0] ?? 'help';
   switch (command) {
@@ -143,6 +198,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'audit':
       return audit(argv.slice(1));
+    case 'sessions':
+      return sessions(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${version()}\n`);

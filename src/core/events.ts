@@ -11,7 +11,8 @@ export type TesseraEventType =
   | 'refresh-reuse'
   | 'csrf-rejected'
   | 'data-updated'
-  | 'session-limit';
+  | 'session-limit'
+  | 'revoked-everyone';
 
 export interface TesseraEvent {
   readonly type: TesseraEventType;
@@ -19,7 +20,10 @@ export interface TesseraEvent {
   readonly at: number;
   readonly sessionId: string | null;
   readonly subject: string | null;
-  /** Why, for events with a cause: `logout`, `admin`, `revoke-all`, `evicted`, `idle`, `absolute`, … */
+  /**
+   * Why, for events with a cause: `logout`, `admin`, `revoke-all`, `evicted`, `idle`, `absolute`, … (for
+   * `revoked-everyone`, the caller's reason, `end-every-session` by default).
+   */
   readonly reason?: string;
   readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
 }

@@ -1,4 +1,5 @@
 import type { SessionStore } from './store.js';
+import { EVERYONE_SCOPE } from './cutoffs.js';
 import { SessionLimitError } from './errors.js';
 import { EventHub, type TesseraEvent, type TesseraEventListener, type TesseraEventType } from './events.js';
 import { constantTimeEqual } from './hash.js';
@@ -66,6 +67,17 @@ export type UpdateDataResult<Data extends SessionData> =
   | { ok: false; code: 'not_found' };
 
 export type { LevelRequirement } from './session-rules.js';
+
+/** What `endOtherSessions` did: how many sessions ended, or that the session's level was too low (none did). */
+export type EndOthersResult =
+  | { readonly ok: true; readonly ended: number }
+  | { readonly ok: false; readonly code: 'insufficient_level'; readonly status: 403 };
+
+const INSUFFICIENT_LEVEL: EndOthersResult = Object.freeze({
+  ok: false,
+  code: 'insufficient_level',
+  status: 403,
+});
 
 /**
  * The session engine: issues, validates, renews, rotates and ends opaque server-side sessions.
@@ -251,7 +263,9 @@ export class SessionManager<Data extends SessionData = SessionData> {
 
   /**
    * Step-up ("sudo mode"): rotates the token and records a new authentication level and its time.
-   * Call it after re-checking the user's credentials.
+   * Call it after re-checking the user's credentials. Re-authentication resets both timeouts (NIST SP
+   * 800-63B-4 §5.2, ASVS 5.0 7.1.1): a fresh absolute window of `absoluteTimeout` and a fresh idle window
+   * from now, so a user who keeps re-authenticating keeps the session; someone holding only the token cannot.
    */
   elevate(
     token: string | null | undefined,
@@ -308,6 +322,56 @@ export class SessionManager<Data extends SessionData = SessionData> {
     const at = this.options.clock();
     for (const id of removed) this.emit({ type: 'revoked', at, sessionId: id, subject: checked, reason });
     return removed.length;
+  }
+
+  /**
+   * "Sign out my other sessions": ends every session of `current`'s subject but `current` (pass the session this
+   * request validated). With the `endOthersRequires` option (ASVS 5.0 7.5.2), a session below that level, or
+   * whose level is older than its `maxAge`, gets `insufficient_level` (403) and nothing ends: re-check the
+   * user's password, `elevate`, and call again. Returns how many sessions ended.
+   * @example const ended = await manager.endOtherSessions(session); if (!ended.ok) askForPassword();
+   */
+  async endOtherSessions(
+    current: Session<SessionData>,
+    options: { reason?: string } = {},
+  ): Promise<EndOthersResult> {
+    if (typeof current !== 'object' || current === null)
+      throw new TypeError('tessera: current must be a session');
+    const requirement = this.options.endOthersRequires;
+    if (requirement !== null && !this.hasLevel(current, requirement)) return INSUFFICIENT_LEVEL;
+    const reason = options.reason ?? 'revoke-others';
+    const ended = await this.revokeSubject(current.subject, { except: current.id, reason });
+    return { ok: true, ended };
+  }
+
+  /**
+   * Ends every session of every user at once (ASVS 5.0 7.4.5: after a breach, a leaked signing key, a mass
+   * password reset). First sets the store-wide cut-off (`EVERYONE_SCOPE`), so sealed sessions and strictly
+   * verified access tokens issued until now are refused wherever they use this store; then removes every
+   * server-side session and refresh family (`deleteAllSessions`). Every node sharing the store refuses the old
+   * tokens from then on (no node caches a session). Logins after the call work as usual; on Redis a login
+   * that races the call may survive it (see `SessionRecords.deleteAllSessions`). Emits one
+   * `revoked-everyone` event with the count. A store fault throws StoreUnavailableError; the call can then
+   * be repeated (both steps are idempotent). Returns how many server-side sessions it ended.
+   * @example await manager.endEverySession({ reason: 'signing-key-leak' });
+   */
+  async endEverySession(options: { reason?: string } = {}): Promise<number> {
+    const reason = checkReason(options?.reason);
+    const now = this.options.clock();
+    // The cut-off first: a sealed cookie or access token must not outlive the records it stood for.
+    await this.#call('setSubjectNotBefore', () =>
+      this.#store.setSubjectNotBefore(EVERYONE_SCOPE, now + 1, now + this.options.absoluteMs),
+    );
+    const ended = await this.#call('deleteAllSessions', () => this.#store.deleteAllSessions());
+    this.emit({
+      type: 'revoked-everyone',
+      at: now,
+      sessionId: null,
+      subject: null,
+      reason,
+      detail: { ended },
+    });
+    return ended;
   }
 
   /** A subject's live sessions, oldest first: metadata for "your active sessions" pages. */
@@ -408,8 +472,10 @@ export class SessionManager<Data extends SessionData = SessionData> {
     const parsed = parseToken(token);
     // A `validated` result must be this token's own.
     if (parsed === null || parsed.sessionId !== current.session.id) return tokenInvalid('malformed');
-    const { clock, random, idleMs, rotationGraceMs } = this.options;
+    const { clock, random, idleMs, absoluteMs, rotationGraceMs } = this.options;
     const now = clock();
+    // Re-authentication (a level given) starts a fresh overall window; a plain rotation keeps the old one.
+    const absoluteExpiresAt = level === undefined ? current.session.absoluteExpiresAt : now + absoluteMs;
     const oldHash = hashSecret(parsed.secret);
     const minted = mintToken(current.session.id, random);
     const updated = await this.#call('rotate', () =>
@@ -421,8 +487,8 @@ export class SessionManager<Data extends SessionData = SessionData> {
         previousSecretValidUntil: rotationGraceMs > 0 ? now + rotationGraceMs : null,
         rotatedAt: now,
         lastSeenAt: now,
-        idleExpiresAt: slidIdleExpiry(now, idleMs, current.session.absoluteExpiresAt),
-        ...(level === undefined ? {} : { level, levelAt: now }),
+        idleExpiresAt: slidIdleExpiry(now, idleMs, absoluteExpiresAt),
+        ...(level === undefined ? {} : { level, levelAt: now, absoluteExpiresAt }),
       }),
     );
     // Lost a race with another rotation or a revoke: the presented token is no longer the current one.
@@ -488,6 +554,23 @@ function optionalString(value: unknown, name: string, max: number): string | nul
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw new TypeError(`tessera: ${name} must be a string`);
   return truncateText(checkText(value, name), max);
+}
+
+/** An event reason from the caller: bounded text, never control characters (it lands in logs and the trail). */
+function checkReason(reason: unknown): string {
+  if (reason === undefined) return 'end-every-session';
+  if (typeof reason !== 'string' || reason === '' || hasControl(reason)) {
+    throw new TypeError('tessera: reason must be a non-empty string without control characters');
+  }
+  return truncateText(checkText(reason, 'reason'), 64);
+}
+
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 function checkPatch(patch: DataPatch): void {

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { TesseraEventListener } from './events.js';
 import { integerInRange, positiveNumber, resolveLifetime } from './numbers.js';
 import { cryptoRandom, type RandomSource } from './random.js';
+import type { LevelRequirement } from './session-rules.js';
 
 /** Which parts of the client a session is bound to. A mismatch is answered as an invalid token. */
 export interface BindingOptions {
@@ -27,12 +28,14 @@ export interface TesseraOptions {
   /** Where sessions live. */
   store: SessionStore;
   /**
-   * Seconds without activity after which a session ends (OWASP: 15-30 min for low-risk apps; ASVS V3.3.2).
+   * Seconds without activity after which a session ends (OWASP: 15-30 min for low-risk apps; NIST SP 800-63B-4:
+   * at most 1 h at AAL2, 15 min at AAL3; ASVS 5.0 7.1.1). See `presets` for one per assurance level.
    * @default 1800
    */
   idleTimeout?: number;
   /**
-   * Seconds after creation after which a session ends whatever the activity (ASVS 4.0.3 V3.3.2: 12 h).
+   * Seconds after login, or after the last re-authentication (`elevate`, which starts a fresh window), after
+   * which a session ends whatever the activity (NIST SP 800-63B-4: at most 24 h at AAL2, 12 h at AAL3).
    * @default 43200
    */
   absoluteTimeout?: number;
@@ -77,6 +80,15 @@ export interface TesseraOptions {
    * @default 65536
    */
   maxDataBytes?: number;
+  /**
+   * The level a session needs for `endOtherSessions` ("sign out my other sessions", ASVS 5.0 7.5.2): with a
+   * `maxAge`, the user must have re-authenticated (`elevate`) within that many seconds, so someone holding a
+   * stolen session cannot sign the real user out of their other devices. Below it, `endOtherSessions` answers
+   * `insufficient_level` (403) and ends nothing. Unset: any session of the subject may end the others.
+   * @default undefined (no requirement)
+   * @example { level: 2, maxAge: 300 }
+   */
+  endOthersRequires?: LevelRequirement;
   /** Time source in ms since the epoch. @default Date.now */
   clock?: Clock;
   /** CSPRNG. @default node:crypto randomBytes */
@@ -100,6 +112,7 @@ export interface ResolvedOptions {
   readonly overflow: 'refuse' | 'evict-oldest';
   readonly retentionMs: number;
   readonly maxDataBytes: number;
+  readonly endOthersRequires: Readonly<LevelRequirement> | null;
   readonly clock: Clock;
   readonly random: RandomSource;
 }
@@ -145,7 +158,22 @@ export function resolveOptions(options: TesseraOptions): ResolvedOptions {
     retentionMs:
       positiveNumber('expiredRetention', options.expiredRetention, 600, { allowZero: true }) * 1000,
     maxDataBytes: integerInRange('maxDataBytes', options.maxDataBytes, 65536, 2, 16 * 1024 * 1024),
+    endOthersRequires: resolveRequirement('endOthersRequires', options.endOthersRequires),
     clock: options.clock ?? systemClock,
     random: options.random ?? cryptoRandom,
   });
+}
+
+/** A level requirement option, copied and frozen; `TypeError` naming the option on a bad one. */
+function resolveRequirement(name: string, value: unknown): Readonly<LevelRequirement> | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`tessera: ${name} must be { level, maxAge? }`);
+  }
+  const { level, maxAge } = value as Partial<LevelRequirement>;
+  if (typeof level !== 'number' || !Number.isInteger(level) || level < 0) {
+    throw new TypeError(`tessera: ${name}.level must be a non-negative integer`);
+  }
+  if (maxAge === undefined) return Object.freeze({ level });
+  return Object.freeze({ level, maxAge: positiveNumber(`${name}.maxAge`, maxAge, 0) });
 }

@@ -54,7 +54,8 @@ export interface SessionRecords {
   touch(id: string, update: TouchUpdate): Promise<boolean>;
 
   /**
-   * Replaces the secret: compare-and-set on `expectedSecretHash`, on a live record only.
+   * Replaces the secret: compare-and-set on `expectedSecretHash`, on a live record only (liveness is judged on
+   * the stored expiries, before the update). With `absoluteExpiresAt`, also moves the absolute expiry.
    * Returns the updated record, or null when the record is missing, expired or its hash differs.
    */
   rotate(id: string, update: RotateUpdate): Promise<SessionRecord | null>;
@@ -153,6 +154,13 @@ export interface RotateUpdate {
   /** When given, the new authentication level and its time (elevation). */
   level?: number;
   levelAt?: number | null;
+  /**
+   * When given, the new absolute expiry: set on re-authentication (elevation), which starts a fresh overall
+   * window (NIST SP 800-63B-4 §5.2). It may move the expiry later or earlier; the store's own expiry
+   * bookkeeping (key TTLs, expiry indexes, sweep order) follows it, and `idleExpiresAt` is clamped to it.
+   * Absent: the stored absolute expiry is unchanged.
+   */
+  absoluteExpiresAt?: number;
 }
 
 export interface UpdateOptions {

@@ -12,6 +12,7 @@ h1{font-size:1.3rem}form{display:flex;gap:.5rem;margin:.75rem 0;flex-wrap:wrap}
 input{padding:.35rem .5rem;min-width:18rem}button{padding:.35rem .8rem;cursor:pointer}
 table{border-collapse:collapse;width:100%;margin-top:1rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;font-size:.85rem;vertical-align:top}
 code{font-size:.8rem}#status{min-height:1.4rem;color:#8a1c1c}#status.ok{color:#1c5e1c}.muted{color:#666}
+.danger{border:1px solid #b3261e;border-radius:4px;margin-top:2.5rem;padding:.25rem 1rem}.danger h2{font-size:1rem;color:#b3261e}
 `;
 
 const SCRIPT = `
@@ -21,9 +22,12 @@ const $ = (id) => document.getElementById(id);
 function status(text, ok) { const s = $('status'); s.textContent = text; s.className = ok ? 'ok' : ''; }
 function key() { return sessionStorage.getItem(KEY) || ''; }
 function showKeyState() { $('key-state').textContent = key() ? 'API key set for this tab.' : 'No API key set.'; }
-async function call(method, path) {
+async function call(method, path, json) {
   if (!key()) throw new Error('Set the API key first.');
-  const response = await fetch(path, { method, headers: { authorization: 'Bearer ' + key() }, cache: 'no-store' });
+  const headers = { authorization: 'Bearer ' + key() };
+  const init = { method, headers, cache: 'no-store' };
+  if (json !== undefined) { headers['content-type'] = 'application/json'; init.body = JSON.stringify(json); }
+  const response = await fetch(path, init);
   if (response.status === 204) return null;
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new Error((body && body.error && (body.error.code + ': ' + body.error.message)) || ('HTTP ' + response.status));
@@ -69,6 +73,15 @@ $('revoke-all').addEventListener('click', () => run(async () => {
   const body = await call('DELETE', subjectPath(subject));
   await lookUp(subject); status('Revoked ' + body.revoked + ' session(s).', true);
 }));
+// Ending every session of every user needs the phrase typed out; the route checks the same phrase again.
+const END_ALL = 'end every session';
+$('end-all-form').addEventListener('submit', (event) => { event.preventDefault(); run(async () => {
+  if ($('end-all-phrase').value !== END_ALL) { status('Type "' + END_ALL + '" exactly to confirm. Nothing was ended.'); return; }
+  const body = await call('POST', '/v1/sessions/end-all', { confirm: END_ALL });
+  $('end-all-phrase').value = '';
+  $('rows').replaceChildren(); $('count').textContent = ''; shown = null;
+  status('Ended ' + body.ended + ' session(s) of every user.', true);
+}); });
 showKeyState();
 `;
 
@@ -99,6 +112,14 @@ export const ADMIN_HTML = `<!doctype html>
 <p id="count" class="muted"></p>
 <table><thead><tr><th>Id</th><th>Created</th><th>Last seen</th><th>Idle expiry</th><th>Level</th><th>IP</th><th>User agent</th><th></th></tr></thead>
 <tbody id="rows"></tbody></table>
+<section class="danger" aria-labelledby="danger-title">
+<h2 id="danger-title">Danger zone</h2>
+<p>End every session of every user at once, on every node of this store: everyone must log in again.</p>
+<form id="end-all-form" autocomplete="off">
+<input id="end-all-phrase" placeholder="Type: end every session" aria-label="Type end every session to confirm" autocomplete="off">
+<button type="submit" id="end-all">End every session</button>
+</form>
+</section>
 <script>${SCRIPT}</script>
 </body>
 </html>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ServiceTokens } from './token-service.js';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { createFileAuditTrail, type FileAuditTrail } from '../audit/file-trail.js';
 import { renderAuditMetrics } from '../audit/metrics.js';
@@ -78,7 +79,11 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
     metrics.addSource(() => renderAuditMetrics(audit.stats()));
   }
   const sessions = new HttpSessions(manager, {
-    cookie: { ...config.cookie, development: !config.cookie.secure },
+    cookie: {
+      ...config.cookie,
+      development: !config.cookie.secure,
+      unsafeAllowUnprefixedName: config.unprefixedCookie,
+    },
   });
   const tokens = new ServiceTokens(config.tokens, config.dataDir, manager);
   const parts: ServiceParts = { config, manager, sessions, store, metrics, tokens };
@@ -94,6 +99,17 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
     });
   });
   server.keepAliveTimeout = 5_000;
+  // node hands a CONNECT request to 'connect' listeners, and with none it drops the connection unanswered.
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    const body = JSON.stringify(
+      errorBody(new HttpError(405, 'method_not_allowed', 'CONNECT is not supported here.')),
+    );
+    socket.end(
+      'HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nCache-Control: no-store\r\n' +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  });
   const stopSweeper = manager.startSweeper(config.sweepInterval);
   let closing: Promise<void> | null = null;
 

@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseKeyList } from '../stateless/jwt/key-file.js';
 import { importJwtKey, JWT_ALGORITHMS, type JwtAlgorithm } from '../stateless/jwt/keys.js';
-import { type ResolvedCookieOptions, resolveCookieOptions } from '../transport/cookie.js';
+import { hasSecurePrefix, type ResolvedCookieOptions, resolveCookieOptions } from '../transport/cookie.js';
 
 /** A bad environment variable. The message names the variable and the rule; it never echoes a secret. */
 export class ConfigError extends Error {
@@ -33,6 +33,8 @@ export interface ServiceConfig {
   readonly apiKey: string | null;
   /** TESSERA_COOKIE_NAME and TESSERA_DEV_INSECURE_COOKIE, validated as the transport does. */
   readonly cookie: ResolvedCookieOptions;
+  /** TESSERA_UNSAFE_UNPREFIXED_COOKIE: accept a TESSERA_COOKIE_NAME without `__Host-`/`__Secure-`. @default false */
+  readonly unprefixedCookie: boolean;
   /** TESSERA_MAX_SESSIONS_PER_SUBJECT, or null for no cap. @default null */
   readonly maxSessionsPerSubject: number | null;
   /** TESSERA_SESSION_OVERFLOW. @default 'evict-oldest' */
@@ -99,12 +101,26 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   }
   const development = flag(env, 'TESSERA_DEV_INSECURE_COOKIE');
   const cookieName = text(env, 'TESSERA_COOKIE_NAME');
+  const unprefixedCookie = flag(env, 'TESSERA_UNSAFE_UNPREFIXED_COOKIE');
   let cookie: ResolvedCookieOptions;
   try {
-    cookie = resolveCookieOptions({ development, ...(cookieName === undefined ? {} : { name: cookieName }) });
+    cookie = resolveCookieOptions({
+      development,
+      // The prefix rule is checked below, so its message names the variable that opts out.
+      unsafeAllowUnprefixedName: true,
+      ...(cookieName === undefined ? {} : { name: cookieName }),
+    });
   } catch (error) {
     const reason = (error as Error).message.replace(/^tessera: /, '');
     throw new ConfigError('TESSERA_COOKIE_NAME', `is not usable: ${reason}`);
+  }
+  // ASVS 5.0 3.3.1: without the prefix a sibling subdomain or a plain-HTTP page could plant the cookie.
+  if (!development && !unprefixedCookie && !hasSecurePrefix(cookie.name)) {
+    throw new ConfigError(
+      'TESSERA_COOKIE_NAME',
+      `must start with __Host- (or __Secure-) (got "${cookie.name.slice(0, 40)}"), so a sibling subdomain ` +
+        'cannot set or overwrite it; set TESSERA_UNSAFE_UNPREFIXED_COOKIE=1 to accept an unprefixed name',
+    );
   }
   const maxRaw = text(env, 'TESSERA_MAX_SESSIONS_PER_SUBJECT');
   const maxSessionsPerSubject =
@@ -132,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     absoluteTimeout,
     apiKey,
     cookie,
+    unprefixedCookie,
     maxSessionsPerSubject,
     overflow,
     sweepInterval,

@@ -1,13 +1,16 @@
 /**
  * Session cookie serialization and `Cookie` header parsing (RFC 6265bis).
- * Defaults follow OWASP and ASVS V3.4: `__Host-session; Path=/; HttpOnly; Secure; SameSite=Strict`, no Domain.
+ * Defaults follow OWASP and ASVS 5.0 V3.3: `__Host-session; Path=/; HttpOnly; Secure; SameSite=Strict`, no Domain.
+ * An unprefixed name or `httpOnly: false` is a start-up error unless explicitly opted out of (3.3.1, 3.3.4).
  */
 export type SameSite = 'Strict' | 'Lax' | 'None';
 
 export interface CookieOptions {
   /**
    * Cookie name. The `__Host-` prefix makes browsers refuse the cookie unless it is Secure, Path=/ and has no
-   * Domain, which stops sibling subdomains from planting or overwriting it (RFC 6265bis 4.1.3.2).
+   * Domain, which stops sibling subdomains from planting or overwriting it (RFC 6265bis 4.1.3.2). It must start
+   * with `__Host-`, or `__Secure-` (Secure only: needed with a Domain or another Path), written in that case;
+   * any other name needs `unsafeAllowUnprefixedName` (ASVS 5.0 3.3.1). Development mode accepts any name.
    * @default '__Host-session' ('tessera-session' in development mode)
    */
   name?: string;
@@ -17,10 +20,28 @@ export interface CookieOptions {
   domain?: string;
   /** @default 'Strict' */
   sameSite?: SameSite;
-  /** @default true */
+  /**
+   * Keeps the token away from page scripts (and so from XSS). `false` needs `unsafeAllowScriptAccess`
+   * (ASVS 5.0 3.3.4).
+   * @default true
+   */
   httpOnly?: boolean;
   /**
-   * Plain-HTTP development on localhost: drops `Secure` and the `__Host-` default name.
+   * Opt-out of the name rule: accept a name without the `__Host-` prefix (or without `__Secure-` when a Domain
+   * is set). Such a cookie can be set or overwritten by a sibling subdomain or a plain-HTTP page of the same
+   * host (cookie tossing, session fixation), so only set this to keep a legacy name during a migration.
+   * @default false
+   */
+  unsafeAllowUnprefixedName?: boolean;
+  /**
+   * Opt-out of the HttpOnly rule: accept `httpOnly: false`, so page scripts, and any injected script, can read
+   * the session token.
+   * @default false
+   */
+  unsafeAllowScriptAccess?: boolean;
+  /**
+   * Plain-HTTP development on localhost: drops `Secure` and the `__Host-` default name (a prefixed cookie needs
+   * Secure), so the name rule does not apply; the HttpOnly rule still does.
    * Never enable in production; without it, `secure: false` is refused.
    * @default false
    */
@@ -83,15 +104,46 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
   if (lower.startsWith('__secure-') && !secure)
     throw new TypeError('tessera: a __Secure- cookie must be Secure');
   if (sameSite === 'None' && !secure) throw new TypeError('tessera: SameSite=None requires Secure');
+  if (!development && options.unsafeAllowUnprefixedName !== true) {
+    const problem = prefixProblem(name, domain);
+    if (problem !== null) {
+      throw new TypeError(
+        `tessera: cookie name "${name}" ${problem}, so a sibling subdomain or a plain-HTTP page could set or ` +
+          'overwrite it (ASVS 5.0 3.3.1); rename it, or set `unsafeAllowUnprefixedName: true` to accept that',
+      );
+    }
+  }
+  const httpOnly = options.httpOnly ?? true;
+  if (!httpOnly && options.unsafeAllowScriptAccess !== true) {
+    throw new TypeError(
+      'tessera: `httpOnly: false` lets page scripts (and XSS) read the session token (ASVS 5.0 3.3.4); ' +
+        'set `unsafeAllowScriptAccess: true` to accept that',
+    );
+  }
   return Object.freeze({
     name,
     path,
     domain,
     sameSite,
-    httpOnly: options.httpOnly ?? true,
+    httpOnly,
     secure,
     persistent: options.persistent ?? true,
   });
+}
+
+/**
+ * Whether a name carries a prefix browsers enforce: `__Host-` or `__Secure-`, in exactly that case (browsers
+ * that predate RFC 6265bis's case-insensitive match only honour it so).
+ */
+export function hasSecurePrefix(name: string): boolean {
+  return name.startsWith('__Host-') || name.startsWith('__Secure-');
+}
+
+// ASVS 5.0 3.3.1: `__Host-` unless a Domain is needed, then `__Secure-` (a `__Host-` name with a Domain is
+// refused above). `__Secure-` without a Domain is accepted: it still guarantees Secure, and allows a Path.
+function prefixProblem(name: string, domain: string | undefined): string | null {
+  if (domain !== undefined && !name.startsWith('__Secure-')) return 'has a Domain but no __Secure- prefix';
+  return hasSecurePrefix(name) ? null : 'has no __Host- (or __Secure-) prefix';
 }
 
 function attributes(options: ResolvedCookieOptions): string {

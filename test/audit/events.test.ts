@@ -45,6 +45,7 @@ describe('file audit trail: what it writes', () => {
     manager.emit({ type: 'csrf-rejected', sessionId: null, subject: null, reason: 'origin_mismatch' });
     manager.emit({ type: 'refresh-reuse', sessionId: null, subject: 'bob', reason: 'reused' });
     manager.emit({ type: 'renewed', sessionId: second.session.id, subject: 'bob' });
+    assert.equal(await manager.endEverySession({ reason: 'key-leak' }), 1); // revoked-everyone
     await trail.close();
 
     const written = await records(path);
@@ -58,6 +59,12 @@ describe('file audit trail: what it writes', () => {
     assert.equal(revoked?.reason, 'admin');
     assert.equal(revoked?.sessionId, elevated.session.id);
     assert.equal(revoked?.subject, 'alice');
+    const everyone = written.find((record) => record.type === 'revoked-everyone');
+    assert.deepEqual(
+      { sessionId: everyone?.sessionId, subject: everyone?.subject, reason: everyone?.reason },
+      { sessionId: null, subject: null, reason: 'key-leak' },
+    );
+    assert.deepEqual(everyone?.detail, { ended: 1 });
     const created = written.find((record) => record.type === 'created');
     assert.match(String(created?.time), /^2026-01-01T09:00:00\.000Z$/);
     assert.deepEqual(created?.detail, { level: 1 });

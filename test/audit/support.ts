@@ -21,6 +21,7 @@ const TYPES: Record<TesseraEventType, true> = {
   'csrf-rejected': true,
   'data-updated': true,
   'session-limit': true,
+  'revoked-everyone': true,
 };
 export const ALL_EVENT_TYPES = Object.keys(TYPES) as TesseraEventType[];
 

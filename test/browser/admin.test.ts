@@ -203,4 +203,57 @@ describe('browser: the service admin console', { skip: chromiumSkip() }, () => {
     assert.equal((await api.call('POST', '/v1/sessions/validate', { token: typedToken })).status, 200);
     await page.context().close();
   });
+
+  it('"End every session" asks for the typed phrase, then ends every subject’s sessions and shows the count', async () => {
+    // A service of its own: the count must be of exactly the sessions made here.
+    const own = await startService();
+    try {
+      const tokens: string[] = [];
+      for (const subject of ['end-all-a', 'end-all-b', 'end-all-b']) {
+        tokens.push((await own.call('POST', '/v1/sessions', { subject })).body.token as string);
+      }
+      const { page, problems, urls } = await openConsole(browser, own);
+      await useKey(page, own.apiKey);
+      await lookUp(page, 'end-all-b');
+      assert.equal((await listedIds(page)).length, 2);
+
+      // Without the exact phrase nothing is sent and nothing ends.
+      for (const typed of ['', 'yes', 'END EVERY SESSION']) {
+        await page.evaluate(() => {
+          (document.getElementById('status') as HTMLElement).textContent = '';
+        });
+        await page.fill('#end-all-phrase', typed);
+        await page.click('#end-all');
+        await page.waitForFunction(() =>
+          document.getElementById('status')?.textContent?.startsWith('Type "'),
+        );
+        assert.equal(
+          await statusText(page),
+          'Type "end every session" exactly to confirm. Nothing was ended.',
+        );
+      }
+      const endAll = (url: string): boolean => new URL(url).pathname === '/v1/sessions/end-all';
+      assert.ok(!urls.some(endAll), 'no request without the phrase');
+      for (const token of tokens) {
+        assert.equal((await own.call('POST', '/v1/sessions/validate', { token })).status, 200);
+      }
+
+      await page.fill('#end-all-phrase', 'end every session');
+      await page.click('#end-all');
+      await page.waitForFunction(
+        () => document.getElementById('status')?.textContent === 'Ended 3 session(s) of every user.',
+      );
+      assert.equal(await page.inputValue('#end-all-phrase'), '');
+      assert.deepEqual(await listedIds(page), [], 'the rows of sessions that ended are cleared');
+      for (const token of tokens) {
+        assert.equal((await own.call('POST', '/v1/sessions/validate', { token })).status, 401);
+      }
+      assert.equal(urls.filter(endAll).length, 1);
+      assert.deepEqual(problems, [], 'no console errors, CSP violations or page errors');
+      for (const url of urls) assert.equal(new URL(url).origin, own.base);
+      await page.context().close();
+    } finally {
+      await own.close();
+    }
+  });
 });

@@ -46,7 +46,7 @@ describe('browser: active sessions and sudo', { skip: chromiumSkip() }, () => {
     await h?.close();
   });
 
-  it('lists each device with its browser, marks this one, and "sign out all others" ends the rest', async () => {
+  it('lists each device with its browser, marks this one, and "sign out all others" ends the rest after the password', async () => {
     const name = uniqueName('multi');
     const laptop = await device(h.browser, FIREFOX_WINDOWS);
     const phone = await device(h.browser, SAFARI_IPHONE);
@@ -60,6 +60,14 @@ describe('browser: active sessions and sudo', { skip: chromiumSkip() }, () => {
     assert.match(listed.text, /Safari on iOS/);
     assert.match(listed.text, /127\.0\.0\.1/);
 
+    // ASVS 5.0 7.5.2: a fresh login is not enough; the password is asked for again and nothing is ended yet.
+    await Promise.all([laptop.page.waitForURL(/\/sudo\?next=/), laptop.page.click('#revoke-others button')]);
+    assert.equal((await whoAmI(phone.page, h.app)).status, 200, 'the phone is still signed in');
+    await laptop.page.goto(`${h.app.url}/sessions`);
+    await Promise.all([laptop.page.waitForURL(/\/sudo\?next=/), laptop.page.click('#revoke-others button')]);
+    await laptop.page.fill('#sudo-form input[name=password]', PASSWORD);
+    await Promise.all([laptop.page.waitForURL(/done=confirmed/), laptop.page.click('#sudo-form button')]);
+    assert.match((await laptop.page.textContent('#notice')) ?? '', /Password confirmed/);
     await Promise.all([laptop.page.waitForURL(/done=others/), laptop.page.click('#revoke-others button')]);
     assert.match((await laptop.page.textContent('#notice')) ?? '', /other sessions have been signed out/);
 

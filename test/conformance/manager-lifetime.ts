@@ -192,6 +192,52 @@ export function registerLifetimeScenarios(withManager: WithManager): void {
       });
     });
 
+    it('re-authentication (elevate) resets both timeouts; a plain rotate keeps the absolute limit (7.1.1)', async () => {
+      const HOUR = 60 * MINUTE;
+      await withManager({ idleTimeout: 4 * 3600, absoluteTimeout: 12 * 3600 }, async (setup) => {
+        const { manager, clock, events } = setup;
+        const reauthenticated = await manager.create({ subject: newSubject(), level: 1 });
+        const rotatedOnly = await manager.create({ subject: newSubject(), level: 1 });
+        const start = reauthenticated.session.createdAt;
+        let plainToken = rotatedOnly.token;
+        for (const hour of [3, 6, 9]) {
+          clock.set(start + hour * HOUR);
+          expectOk(await manager.validate(reauthenticated.token));
+          expectOk(await manager.validate(plainToken));
+        }
+        clock.set(start + 11 * HOUR);
+        const elevated = await manager.elevate(reauthenticated.token, 2);
+        assert.ok(elevated.ok);
+        if (!elevated.ok) return;
+        assert.equal(elevated.session.absoluteExpiresAt, clock() + 12 * HOUR, 'a fresh overall window');
+        assert.equal(elevated.session.idleExpiresAt, clock() + 4 * HOUR, 'a fresh inactivity window');
+        assert.equal(elevated.session.createdAt, start);
+        const plain = await manager.rotate(plainToken);
+        assert.ok(plain.ok);
+        if (!plain.ok) return;
+        plainToken = plain.token;
+        assert.equal(plain.session.absoluteExpiresAt, start + 12 * HOUR, 'a plain rotation keeps the limit');
+        assert.ok(
+          events.some(
+            (e) => e.type === 'elevated' && e.sessionId === elevated.session.id && e.at === clock(),
+          ),
+        );
+        clock.set(start + 13 * HOUR);
+        expectOk(await manager.validate(elevated.token));
+        const plainAt13 = await manager.validate(plainToken);
+        assert.equal(!plainAt13.ok && plainAt13.code === 'session_expired' && plainAt13.limit, 'absolute');
+        for (const hour of [16, 19, 22]) {
+          clock.set(start + hour * HOUR);
+          expectOk(await manager.validate(elevated.token));
+        }
+        clock.set(start + 23 * HOUR - 1);
+        expectOk(await manager.validate(elevated.token));
+        clock.set(start + 23 * HOUR);
+        const ended = await manager.validate(elevated.token);
+        assert.equal(!ended.ok && ended.code === 'session_expired' && ended.limit, 'absolute');
+      });
+    });
+
     it('sweepExpired removes sessions only after the retention window', async () => {
       await withManager({ idleTimeout: 600, expiredRetention: 600 }, async ({ manager, clock, store }) => {
         const { token, session } = await manager.create({ subject: newSubject() });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { manualClock } from '../../src/core/clock.js';
 import { isTesseraError, SessionLimitError, StoreUnavailableError } from '../../src/core/errors.js';
 import type { TesseraEvent } from '../../src/core/events.js';
+import { EVERYONE_SCOPE } from '../../src/core/cutoffs.js';
 import { createTessera } from '../../src/core/manager.js';
 import { cryptoRandom } from '../../src/core/random.js';
 import type { SessionRecord } from '../../src/core/session.js';
@@ -145,6 +146,139 @@ export function registerSecurityScenarios(withManager: WithManager, open: () => 
         assert.equal((await manager.validate(other.token)).ok, false);
       });
     });
+
+    it('endOtherSessions needs a fresh level when endOthersRequires is set: refused (nothing ended) until elevate', async () => {
+      const requires = { level: 2, maxAge: 300 };
+      await withManager({ endOthersRequires: requires }, async ({ manager, clock, events, calls }) => {
+        const subject = newSubject();
+        const current = await manager.create({ subject });
+        const others = await Promise.all([1, 2].map(() => manager.create({ subject })));
+        const refused = { ok: false, code: 'insufficient_level', status: 403 };
+        // A fresh login is not enough (level 1): someone holding a stolen session must re-enter the password.
+        assert.deepEqual(await manager.endOtherSessions(current.session), refused);
+        assert.equal(calls.get('deleteBySubject') ?? 0, 0, 'refused before any store call');
+        for (const s of others) assert.equal((await manager.validate(s.token)).ok, true);
+        assert.equal(events.filter((e) => e.type === 'revoked').length, 0);
+
+        const elevated = await manager.elevate(current.token, 2);
+        assert.ok(elevated.ok);
+        clock.advance(301_000);
+        const stale = await manager.validate(elevated.token);
+        assert.ok(stale.ok);
+        if (!stale.ok) return;
+        assert.deepEqual(await manager.endOtherSessions(stale.session), refused, 'the level went stale');
+        for (const s of others) assert.equal((await manager.validate(s.token)).ok, true);
+
+        const fresh = await manager.elevate(elevated.token, 2);
+        assert.ok(fresh.ok);
+        if (!fresh.ok) return;
+        assert.deepEqual(await manager.endOtherSessions(fresh.session), { ok: true, ended: 2 });
+        for (const s of others) assert.equal((await manager.validate(s.token)).ok, false);
+        assert.equal((await manager.validate(fresh.token)).ok, true, 'the current session stays');
+        assert.equal(events.filter((e) => e.type === 'revoked' && e.reason === 'revoke-others').length, 2);
+      });
+    });
+
+    it('endOtherSessions without endOthersRequires ends the others at once, with the given reason', async () => {
+      await withManager({}, async ({ manager, events }) => {
+        const subject = newSubject();
+        const current = await manager.create({ subject });
+        const other = await manager.create({ subject });
+        const stranger = await manager.create({ subject: `${subject}-other` });
+        const result = await manager.endOtherSessions(current.session, { reason: 'user' });
+        assert.deepEqual(result, { ok: true, ended: 1 });
+        assert.equal((await manager.validate(other.token)).ok, false);
+        assert.equal((await manager.validate(current.token)).ok, true);
+        assert.equal((await manager.validate(stranger.token)).ok, true);
+        assert.deepEqual(
+          events.filter((e) => e.type === 'revoked').map((e) => [e.sessionId, e.reason]),
+          [[other.session.id, 'user']],
+        );
+      });
+    });
+  });
+
+  describe('end every session of every user', () => {
+    it('endEverySession: every token of every subject gets 401 token_invalid; new logins work; one event', async () => {
+      await withManager({ rotationGrace: 30 }, async ({ manager, store, clock, events }) => {
+        const subjects = [newSubject('a'), newSubject('b'), newSubject('c')];
+        const issued = [];
+        for (const subject of subjects) {
+          issued.push(await manager.create({ subject }), await manager.create({ subject }));
+        }
+        const first = issued[0];
+        assert.ok(first);
+        const rotated = await manager.rotate(first.token);
+        assert.ok(rotated.ok);
+        const tokens = [...issued.map((i) => i.token), rotated.token];
+        for (const token of tokens) assert.equal((await manager.validate(token)).ok, true);
+        clock.advance(1000);
+        const at = clock();
+
+        assert.equal(await manager.endEverySession({ reason: 'key-leak' }), issued.length);
+        for (const token of tokens) {
+          const result = await manager.validate(token);
+          assert.deepEqual(
+            { ok: result.ok, code: !result.ok && result.code, status: !result.ok && result.status },
+            { ok: false, code: 'token_invalid', status: 401 },
+          );
+          assert.equal((await manager.rotate(token)).ok, false);
+        }
+        for (const subject of subjects) assert.deepEqual(await manager.list(subject), []);
+        // The store-wide cut-off that sealed sessions and strict access tokens check: after every earlier issue.
+        assert.equal(await store.getSubjectNotBefore(EVERYONE_SCOPE), at + 1);
+        const everyone = events.filter((e) => e.type === 'revoked-everyone');
+        assert.deepEqual(everyone, [
+          {
+            type: 'revoked-everyone',
+            at,
+            sessionId: null,
+            subject: null,
+            reason: 'key-leak',
+            detail: { ended: issued.length },
+          },
+        ]);
+
+        clock.advance(1000);
+        const again = await manager.create({ subject: subjects[0] as string });
+        assert.equal((await manager.validate(again.token)).ok, true, 'a login afterwards works');
+        assert.equal((await manager.list(subjects[0] as string)).length, 1);
+        assert.equal(await manager.endEverySession(), 1);
+        assert.equal(events.at(-1)?.reason, 'end-every-session');
+        assert.equal((await manager.validate(again.token)).ok, false);
+      });
+    });
+
+    it('endEverySession sets the cut-off before it removes anything, and refuses a bad reason first', async () => {
+      const real = await open();
+      const seen: (number | null)[] = [];
+      const store = new Proxy(real, {
+        get(target, property, receiver) {
+          if (property === 'deleteAllSessions') {
+            return async () => {
+              seen.push(await target.getSubjectNotBefore(EVERYONE_SCOPE));
+              return target.deleteAllSessions();
+            };
+          }
+          const value = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const manager = createTessera({ store, clock: manualClock(T0) });
+      try {
+        const { token } = await manager.create({ subject: newSubject() });
+        for (const reason of ['', 'line\nbreak', 7, '\u0000']) {
+          await assert.rejects(manager.endEverySession({ reason: reason as string }), TypeError);
+        }
+        assert.deepEqual(seen, []);
+        assert.equal((await manager.validate(token)).ok, true, 'a refused call ends nothing');
+        assert.equal(await real.getSubjectNotBefore(EVERYONE_SCOPE), null);
+        assert.equal(await manager.endEverySession({ reason: 'x'.repeat(100) }), 1);
+        assert.deepEqual(seen, [T0 + 1]);
+      } finally {
+        await real.close();
+      }
+    });
   });
 
   describe('caps and bindings', () => {
@@ -269,6 +403,7 @@ export function registerSecurityScenarios(withManager: WithManager, open: () => 
           ['get', () => manager.get(session.id)],
           ['update', () => manager.update(session.id, { set: { a: 1 } })],
           ['sweepExpired', () => manager.sweepExpired()],
+          ['endEverySession', () => manager.endEverySession()],
         ];
         for (const [name, run] of checks) {
           await assert.rejects(run(), (error: unknown) => {

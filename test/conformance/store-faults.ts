@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { StoreUnavailableError } from '../../src/core/errors.js';
 import type { SessionRecord } from '../../src/core/session.js';
+import { callStore } from '../../src/core/store-fault.js';
 import type { RefreshFamilyRecord, SessionStore } from '../../src/core/store.js';
 import { HOUR, MINUTE, makeFamily, makeRecord, newHash, newSubject, T0 } from './fixtures.js';
 import type { OpenStore } from './store-suite.js';
 
 /**
- * Optional fixture of the store suite: a real fault that makes a store's commits fail (for SQLite, a full
- * filesystem). Stores that cannot stage one for real (memory, postgres and redis, for now) leave it out and
- * the fault cases are not registered for them.
+ * Optional fixture of the store suite: a real fault that makes a store's commits fail. SQLite: a full
+ * filesystem (SQLITE_FULL); PostgreSQL: deferred triggers that fail the commit
+ * (test/support/postgres-faults.ts); Redis and Redis Cluster: writes the server refuses
+ * (test/support/redis-faults.ts). Stores without one leave it out and the fault cases are not registered.
+ * The memory store has no hook: it has no commit that can fail (a write is a synchronous change of a Map).
  */
 export interface CommitFaults {
   /** Opens an isolated, empty store that `failCommits` can reach (may differ from the suite's `open`). */
@@ -122,6 +126,7 @@ const WRITES: readonly WriteCase[] = [
   { name: 'delete', write: (store, { sessions: [first] }) => store.delete(first!.id) },
   { name: 'deleteBySubject', write: (store, { subject }) => store.deleteBySubject(subject, null) },
   { name: 'deleteExpired', write: (store) => store.deleteExpired(LATER, 1000) },
+  { name: 'deleteAllSessions', write: (store) => store.deleteAllSessions() },
   {
     name: 'setSubjectNotBefore',
     write: (store, { subject }) => store.setSubjectNotBefore(subject, T0 + 5000, T0 + 2 * HOUR),
@@ -146,9 +151,9 @@ const WRITES: readonly WriteCase[] = [
 ];
 
 /**
- * A write whose commit fails must reject (the manager then answers 503), and leave nothing half-done:
- * once the fault is gone the store reads exactly as before the write. The same write then succeeds and
- * changes what the store reads, which shows the case was a real write.
+ * A write whose commit fails must reject as a store error (the manager then answers 503), and leave nothing
+ * half-done: once the fault is gone the store reads exactly as before the write. The same write then
+ * succeeds and changes what the store reads, which shows the case was a real write.
  */
 export function registerFaultTests(faults: CommitFaults | undefined): void {
   if (faults === undefined) return;
@@ -160,16 +165,21 @@ export function registerFaultTests(faults: CommitFaults | undefined): void {
           const world = await seed(store);
           const before = await snapshot(store, world);
           const undo = await faults.failCommits(store);
-          let outcome: unknown;
+          let outcome: { resolved: unknown } | { rejected: unknown };
           try {
-            outcome = await write(store, world).then(
+            // Through the engines' one store wrapper, as the manager calls the store: the answer must be 503.
+            outcome = await callStore(store.kind, name, () => write(store, world)).then(
               (value) => ({ resolved: value }),
-              () => 'rejected',
+              (error: unknown) => ({ rejected: error }),
             );
           } finally {
             await undo();
           }
-          assert.equal(outcome, 'rejected', `${name} reported success although its commit failed`);
+          assert.ok('rejected' in outcome, `${name} reported success although its commit failed`);
+          assert.ok(
+            outcome.rejected instanceof StoreUnavailableError,
+            `${name} must fail as a store error (503), not ${String(outcome.rejected)}`,
+          );
           assert.deepEqual(await snapshot(store, world), before, `${name} left a partial write`);
           await write(store, world);
           assert.notDeepEqual(await snapshot(store, world), before, `${name} is not a write`);

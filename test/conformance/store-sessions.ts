@@ -278,6 +278,80 @@ export function registerSessionTests(withStore: WithStore): void {
       });
     });
 
+    it('with absoluteExpiresAt (re-authentication) stores it, clamps idle to it, and the sweep follows it', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { idleExpiresAt: T0 + HOUR, absoluteExpiresAt: T0 + HOUR });
+        await store.create(record, CREATE);
+        const now = T0 + 50 * MINUTE;
+        const absoluteExpiresAt = now + 2 * HOUR;
+        const rotated = await store.rotate(record.id, {
+          now,
+          expectedSecretHash: record.secretHash,
+          secretHash: newHash(),
+          previousSecretHash: null,
+          previousSecretValidUntil: null,
+          rotatedAt: now,
+          lastSeenAt: now,
+          idleExpiresAt: now + 3 * HOUR,
+          level: 2,
+          levelAt: now,
+          absoluteExpiresAt,
+        });
+        assert.ok(rotated);
+        assert.equal(rotated.absoluteExpiresAt, absoluteExpiresAt);
+        assert.equal(rotated.idleExpiresAt, absoluteExpiresAt, 'idle is clamped to the new absolute expiry');
+        assert.deepEqual(await store.get(record.id), rotated);
+        // Past the old absolute expiry: still live, not swept.
+        assert.equal(await store.deleteExpired(T0 + HOUR + MINUTE, 100), 0);
+        assert.deepEqual(await store.get(record.id), rotated);
+        assert.equal((await store.listBySubject(record.subject, T0 + HOUR + MINUTE)).length, 1);
+        // A plain rotation leaves the (new) absolute expiry as it is.
+        const later = now + 10 * MINUTE;
+        const plain = await store.rotate(record.id, {
+          now: later,
+          expectedSecretHash: rotated.secretHash,
+          secretHash: newHash(),
+          previousSecretHash: null,
+          previousSecretValidUntil: null,
+          rotatedAt: later,
+          lastSeenAt: later,
+          idleExpiresAt: later + 3 * HOUR,
+        });
+        assert.ok(plain);
+        assert.equal(plain.absoluteExpiresAt, absoluteExpiresAt);
+        assert.equal(plain.idleExpiresAt, absoluteExpiresAt);
+        assert.deepEqual(await store.get(record.id), plain);
+        assert.equal(await store.deleteExpired(absoluteExpiresAt, 100), 0);
+        assert.equal(await store.deleteExpired(absoluteExpiresAt + 1, 100), 1);
+        assert.equal(await store.get(record.id), null);
+      });
+    });
+
+    it('with an earlier absoluteExpiresAt, the session is swept at the earlier time', async () => {
+      await withStore(async (store) => {
+        const record = makeRecord(store, { idleExpiresAt: T0 + 6 * HOUR, absoluteExpiresAt: T0 + 12 * HOUR });
+        await store.create(record, CREATE);
+        const now = T0 + 10 * MINUTE;
+        const rotated = await store.rotate(record.id, {
+          now,
+          expectedSecretHash: record.secretHash,
+          secretHash: newHash(),
+          previousSecretHash: null,
+          previousSecretValidUntil: null,
+          rotatedAt: now,
+          lastSeenAt: now,
+          idleExpiresAt: now + 3 * HOUR,
+          absoluteExpiresAt: T0 + HOUR,
+        });
+        assert.ok(rotated);
+        assert.equal(rotated.absoluteExpiresAt, T0 + HOUR);
+        assert.equal(rotated.idleExpiresAt, T0 + HOUR);
+        assert.equal(await store.deleteExpired(T0 + HOUR, 100), 0);
+        assert.equal(await store.deleteExpired(T0 + HOUR + 1, 100), 1);
+        assert.equal(await store.get(record.id), null);
+      });
+    });
+
     it('is a compare-and-set: a wrong hash, an expired record or a missing one gives null', async () => {
       await withStore(async (store) => {
         const record = makeRecord(store);

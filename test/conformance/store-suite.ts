@@ -17,6 +17,7 @@ import { type CommitFaults, registerFaultTests } from './store-faults.js';
 import { registerRefreshTests } from './store-refresh.js';
 import { registerSessionTests } from './store-sessions.js';
 import { registerUpdateTests } from './store-update.js';
+import { registerWipeTests } from './store-wipe.js';
 
 export type OpenStore = () => Promise<SessionStore>;
 
@@ -25,7 +26,7 @@ export type WithStore = (body: (store: SessionStore) => Promise<void>) => Promis
 
 /** Optional fixtures of the suite, for what not every store can stage. */
 export interface StoreSuiteOptions {
-  /** A real commit fault; stores without one (memory, postgres, redis for now) leave it out. */
+  /** A real commit fault (store-faults.ts); the memory store has none to stage and leaves it out. */
   faults?: CommitFaults;
 }
 
@@ -46,6 +47,7 @@ export function runStoreConformance(name: string, open: OpenStore, options: Stor
     registerCapTests(withStore);
     registerExpiryTests(withStore);
     registerRefreshTests(withStore);
+    registerWipeTests(withStore, open);
     registerFaultTests(options.faults);
 
     describe('lifecycle', () => {

@@ -8,6 +8,7 @@ import { cryptoRandom } from '../../src/core/random.js';
 import { apiKeyMatches, loadOrCreateApiKey } from '../../src/service/api-key.js';
 import { ConfigError, loadConfig } from '../../src/service/config.js';
 import { openStore } from '../../src/service/store-from-url.js';
+import { startService } from './helpers.js';
 
 describe('service config', () => {
   it('has the documented defaults', () => {
@@ -73,6 +74,48 @@ describe('service config', () => {
       () => loadConfig({ TESSERA_COOKIE_NAME: 'bad name;' }),
       /TESSERA_COOKIE_NAME is not usable/,
     );
+  });
+
+  it('an unprefixed TESSERA_COOKIE_NAME stops start-up unless TESSERA_UNSAFE_UNPREFIXED_COOKIE=1', () => {
+    for (const name of ['sid', '__host-sid']) {
+      assert.throws(
+        () => loadConfig({ TESSERA_COOKIE_NAME: name }),
+        (error: Error) =>
+          error instanceof ConfigError &&
+          error.variable === 'TESSERA_COOKIE_NAME' &&
+          /must start with __Host- \(or __Secure-\).*TESSERA_UNSAFE_UNPREFIXED_COOKIE=1/.test(error.message),
+      );
+    }
+    assert.equal(loadConfig({ TESSERA_COOKIE_NAME: '__Secure-sid' }).cookie.name, '__Secure-sid');
+    const legacy = loadConfig({ TESSERA_COOKIE_NAME: 'sid', TESSERA_UNSAFE_UNPREFIXED_COOKIE: '1' });
+    assert.equal(legacy.cookie.name, 'sid');
+    assert.equal(legacy.cookie.secure, true);
+    assert.equal(legacy.unprefixedCookie, true);
+    // Development mode (plain HTTP, where no prefix can be used) needs no opt-out, whatever the name.
+    assert.equal(
+      loadConfig({ TESSERA_DEV_INSECURE_COOKIE: '1', TESSERA_COOKIE_NAME: 'dev-sid' }).cookie.name,
+      'dev-sid',
+    );
+    assert.throws(
+      () => loadConfig({ TESSERA_COOKIE_NAME: 'sid', TESSERA_UNSAFE_UNPREFIXED_COOKIE: 'yes' }),
+      /TESSERA_UNSAFE_UNPREFIXED_COOKIE must be 1 or 0/,
+    );
+    // An invalid name is still reported as such, not as a missing prefix.
+    assert.throws(
+      () => loadConfig({ TESSERA_COOKIE_NAME: 'bad name;', TESSERA_UNSAFE_UNPREFIXED_COOKIE: '1' }),
+      /TESSERA_COOKIE_NAME is not usable: cookie name "bad name;" is not a valid cookie name/,
+    );
+  });
+
+  it('the service starts with an opted-out unprefixed name and sets that cookie', async () => {
+    const service = await startService({ TESSERA_COOKIE_NAME: 'sid', TESSERA_UNSAFE_UNPREFIXED_COOKIE: '1' });
+    try {
+      const created = await service.call('POST', '/v1/sessions', { subject: 'user-1' });
+      assert.equal(created.status, 201);
+      assert.match(created.headers.get('set-cookie') ?? '', /^sid=[^;]+; Path=\/; HttpOnly; Secure;/);
+    } finally {
+      await service.close();
+    }
   });
 
   it('refuses bad values with a message naming the variable', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
@@ -95,6 +96,28 @@ describe('service errors', () => {
     assert.equal(byId.status, 405);
     assert.equal(byId.headers.get('allow'), 'GET, DELETE, HEAD');
     assert.equal((await api.call('POST', '/healthz')).status, 405);
+  });
+
+  it('CONNECT is answered 405 method_not_allowed, not dropped unanswered (found by npm run fuzz)', async () => {
+    const { port } = new URL(api.base);
+    for (const target of ['/v1/sessions', '127.0.0.1:443', '/healthz']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`),
+        );
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk.toString('latin1');
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 405 /, target);
+      assert.match(answer, /\r\ncache-control: no-store\r\n/i);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
+      assert.equal(body.error.code, 'method_not_allowed');
+    }
+    assert.equal((await api.call('GET', '/healthz')).status, 200);
   });
 
   it('malformed JSON is 400 invalid_json and the body is never echoed', async () => {

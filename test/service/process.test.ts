@@ -111,6 +111,22 @@ describe('tessera CLI commands', () => {
     assert.match(child.output(), /configuration error: TESSERA_PORT must be a whole number/);
   });
 
+  it('an unprefixed cookie name stops start-up with exit 2, naming the opt-out (ASVS 5.0 3.3.1)', async () => {
+    const child = cli(['serve'], {
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_PORT: '0',
+      TESSERA_COOKIE_NAME: 'sid',
+    });
+    assert.equal(await child.exited, 2);
+    assert.match(
+      child.output(),
+      /configuration error: TESSERA_COOKIE_NAME must start with __Host- .*TESSERA_UNSAFE_UNPREFIXED_COOKIE=1/,
+    );
+    const help = cli(['help']);
+    assert.equal(await help.exited, 0);
+    assert.match(help.output(), /TESSERA_UNSAFE_UNPREFIXED_COOKIE \[0\]/);
+  });
+
   it('a bad token-route setting also stops start-up, before the first token request', async () => {
     const child = cli(['serve'], { TESSERA_DATA_DIR: dataDir, TESSERA_PORT: '0', TESSERA_JWT_TTL: 'soon' });
     assert.equal(await child.exited, 2);

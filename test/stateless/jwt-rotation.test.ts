@@ -119,6 +119,29 @@ describe('access-token key rotation', () => {
     await store.close();
   });
 
+  it('strict mode accepts a token of a login made in the same second after a cut-off (iat has whole seconds)', async () => {
+    const clock = manualClock(Date.UTC(2026, 0, 1, 0, 0, 0, 400));
+    const store = new MemoryStore();
+    const manager = createTessera({ store, clock });
+    const tokens = new AccessTokens({
+      keys: new JwtKeyRing([generateJwtKey('EdDSA', 0)]),
+      issuer: 'i',
+      audience: 'a',
+      clock,
+      manager,
+    });
+    const before = await manager.create({ subject: 'alice' });
+    const old = tokens.issue({ subject: 'alice', sessionId: before.session.id });
+    await manager.endEverySession();
+    clock.advance(20);
+    const after = await manager.create({ subject: 'alice' });
+    const fresh = tokens.issue({ subject: 'alice', sessionId: after.session.id });
+    assert.equal(fresh.claims.iat * 1000, Date.UTC(2026, 0, 1), 'issued in the same second as the cut-off');
+    assert.ok((await tokens.verify(fresh.token, { strict: true })).ok, 'the new login works at once');
+    assert.equal((await tokens.verify(old.token, { strict: true })).ok, false, 'the old one does not');
+    await store.close();
+  });
+
   it('strict mode with a store alone refuses tokens after "end every session" and after their session\'s logout', async () => {
     const clock = manualClock();
     const store = new MemoryStore();

@@ -139,7 +139,25 @@ describe('sealed sessions refuse seals that claim more than the configured lifet
       ['absolute lifetime 1 ms too long', { absoluteExpiresAt: now + ABSOLUTE + 1 }],
       [
         'absolute lifetime too long, created in the past',
-        { createdAt: now - 1000, lastSeenAt: now - 1000, absoluteExpiresAt: now + ABSOLUTE },
+        {
+          createdAt: now - 1000,
+          levelAt: now - 1000,
+          lastSeenAt: now - 1000,
+          absoluteExpiresAt: now + ABSOLUTE,
+        },
+      ],
+      [
+        'absolute lifetime too long, no level time: measured from creation',
+        { createdAt: now - 1000, levelAt: null, lastSeenAt: now - 1000, absoluteExpiresAt: now + ABSOLUTE },
+      ],
+      [
+        'absolute expiry beyond levelAt + absolute timeout, levelAt in the past',
+        {
+          createdAt: now - 2000,
+          levelAt: now - 1000,
+          lastSeenAt: now - 1000,
+          absoluteExpiresAt: now - 1000 + ABSOLUTE + 1,
+        },
       ],
       ['idle expiry past now + idle timeout', { idleExpiresAt: now + IDLE + 10 * SECOND }],
       ['created in the future', { createdAt: now + 60 * SECOND }],
@@ -170,6 +188,35 @@ describe('sealed sessions refuse seals that claim more than the configured lifet
     assert.equal(code(auth), 'ok');
     assert.equal(auth.setCookies.length, 1, 're-sealed under the new key');
     assert.ok(!onlyClears(auth), 'a real seal');
+  });
+
+  it('measures the absolute lifetime from the later of creation and re-authentication (levelAt)', async () => {
+    const clock = manualClock();
+    const now = clock();
+    // Logged in 500 s ago, re-authenticated 100 s ago: the window runs to levelAt + 600 s, as elevate writes it.
+    const levelAt = now - 100 * SECOND;
+    const elevated = session(now, {
+      createdAt: now - 500 * SECOND,
+      levelAt,
+      lastSeenAt: now - 10 * SECOND,
+      rotatedAt: levelAt,
+      absoluteExpiresAt: levelAt + ABSOLUTE,
+    });
+    assert.equal(code(await rotating(clock).authenticate(facts(cookieHeader(mint(elevated, now))))), 'ok');
+    const events: TesseraEvent[] = [];
+    const stretched = session(now, { ...elevated, absoluteExpiresAt: levelAt + ABSOLUTE + 1 });
+    const auth = await rotating(clock, events).authenticate(facts(cookieHeader(mint(stretched, now))));
+    assert.equal(code(auth), 'token_invalid');
+    assert.equal(events[0]?.detail?.lifetime, 'absolute-lifetime');
+    // The later of the two counts: a level time before creation leaves the window at creation + 600 s.
+    const created = now - 100 * SECOND;
+    const olderLevel = session(now, {
+      createdAt: created,
+      levelAt: created - 50 * SECOND,
+      lastSeenAt: created,
+      absoluteExpiresAt: created + ABSOLUTE,
+    });
+    assert.equal(code(await rotating(clock).authenticate(facts(cookieHeader(mint(olderLevel, now))))), 'ok');
   });
 
   it('tolerates 5 s of clock skew between processes, and not more', async () => {

@@ -132,6 +132,38 @@ describe('sealed sessions', () => {
     );
   });
 
+  it('elevate (re-authentication) resets both timeouts: a fresh idle and absolute window from now', async () => {
+    const { sealed, clock } = make({ idleTimeout: 60, absoluteTimeout: 120 });
+    let jar = await loggedIn(sealed);
+    const start = clock();
+    for (let i = 0; i < 2; i += 1) {
+      clock.advance(50_000);
+      const auth = await sealed.authenticate(facts(cookieHeader(jar)));
+      assert.ok(auth.result.ok, 'active and inside both limits');
+      jar = applySetCookies(auth.setCookies, jar);
+    }
+    clock.advance(10_000);
+    const elevated = await sealed.elevate(facts(cookieHeader(jar)), 2);
+    assert.ok(elevated.ok, 'elevated');
+    assert.equal(elevated.session.absoluteExpiresAt, clock() + 120_000, 'a fresh overall window');
+    assert.equal(elevated.session.idleExpiresAt, clock() + 60_000, 'a fresh inactivity window');
+    assert.equal(elevated.session.createdAt, start);
+    jar = applySetCookies(elevated.setCookies, jar);
+    // Past the login's absolute limit (120 s): still valid, the re-authentication restarted the window.
+    for (let i = 0; i < 2; i += 1) {
+      clock.advance(50_000);
+      const auth = await sealed.authenticate(facts(cookieHeader(jar)));
+      assert.ok(auth.result.ok, `valid at ${clock() - start} ms`);
+      jar = applySetCookies(auth.setCookies, jar);
+    }
+    clock.set(start + 230_000);
+    const auth = await sealed.authenticate(facts(cookieHeader(jar)));
+    assert.equal(
+      auth.result.ok ? 'ok' : auth.result.code === 'session_expired' && auth.result.limit,
+      'absolute',
+    );
+  });
+
   it('rotates keys without logging anyone out, re-sealing old seals with the new key', async () => {
     const clock = manualClock();
     const v1 = new SealedSessions({ keys: [{ id: 'k1', secret: SECRET_A }], cookie, clock });

@@ -4,7 +4,9 @@ import pg from 'pg';
 import { createTessera } from '../../src/core/manager.js';
 import { LATEST_VERSION, PostgresStore } from '../../src/stores/postgres/index.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
+import type { CommitFaults } from '../conformance/store-faults.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
+import { failPostgresCommits } from '../support/postgres-faults.js';
 import { dropSchemas } from '../support/postgres-schemas.js';
 import { POSTGRES_URL, requireService, uniqueName } from '../support/services.js';
 
@@ -21,8 +23,18 @@ after(async () => {
   if (!skip) await dropSchemas(POSTGRES_URL, schemas);
 });
 
+// Failed commits for real: deferred constraint triggers on the store's own schema refuse every commit that
+// changed a row (test/support/postgres-faults.ts), so other tests on the server are not affected.
+const faults: CommitFaults = {
+  open,
+  failCommits: async (store) => {
+    if (!(store instanceof PostgresStore)) throw new Error('failCommits: not a store from faults.open');
+    return failPostgresCommits(POSTGRES_URL, store.schema);
+  },
+};
+
 describe('postgres store', { skip }, () => {
-  runStoreConformance('postgres', open);
+  runStoreConformance('postgres', open, { faults });
   runManagerConformance('postgres', open);
 
   describe('postgres specifics', () => {

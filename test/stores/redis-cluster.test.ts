@@ -3,8 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { createTessera } from '../../src/core/manager.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
+import type { CommitFaults } from '../conformance/store-faults.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
 import { type RedisClusterHandle, startRedisCluster } from '../support/redis-cluster.js';
+import { failClusterWrites } from '../support/redis-faults.js';
 import { requireService, uniqueName } from '../support/services.js';
 
 const skip = await requireService('redis-server');
@@ -24,8 +26,18 @@ const open = async (): Promise<RedisStore> => {
   return new RedisStore({ connection: cluster.url, prefix: `${base}:${++counter}:` });
 };
 
+// Refused writes for real: the cluster is this file's own, so a server-wide CONFIG SET is safe here; every
+// primary then wants more replicas than it has and answers every write with NOREPLICAS.
+const faults: CommitFaults = {
+  open,
+  failCommits: () => {
+    if (cluster === null) throw new Error('cluster not started');
+    return failClusterWrites(cluster);
+  },
+};
+
 describe('redis cluster store', { skip }, () => {
-  runStoreConformance('redis-cluster', open);
+  runStoreConformance('redis-cluster', open, { faults });
   runManagerConformance('redis-cluster', open);
 
   it('spreads subjects over the primaries while each subject stays in one slot', async () => {

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createTessera } from '../../src/core/manager.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
+import type { SessionStore } from '../../src/core/store.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
+import type { CommitFaults } from '../conformance/store-faults.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
+import { createRedisFaultUser, type RedisFaultUser } from '../support/redis-faults.js';
 import { deleteKeysWithPrefix } from '../support/redis-keys.js';
 import { REDIS_URL, requireService, uniqueName } from '../support/services.js';
 
@@ -13,12 +16,32 @@ let counter = 0;
 const open = async (): Promise<RedisStore> =>
   new RedisStore({ connection: REDIS_URL, prefix: `${base}:${++counter}:` });
 
+// Refused writes for real, on this connection only (the server is shared): each fault store connects as its
+// own ACL user, whose keys `failCommits` makes read-only, so every write command and script answers NOPERM.
+const faultUsers = new Map<SessionStore, RedisFaultUser>();
+const faults: CommitFaults = {
+  open: async () => {
+    const prefix = `${base}:${++counter}:`;
+    const user = await createRedisFaultUser(REDIS_URL, `${base}_${counter}`, prefix);
+    const store = new RedisStore({ connection: user.url, prefix });
+    faultUsers.set(store, user);
+    return store;
+  },
+  failCommits: async (store) => {
+    const user = faultUsers.get(store);
+    if (user === undefined) throw new Error('failCommits: not a store from faults.open');
+    return user.failWrites();
+  },
+};
+
 after(async () => {
-  if (!skip) await deleteKeysWithPrefix(REDIS_URL, `${base}:`);
+  if (skip) return;
+  for (const user of faultUsers.values()) await user.remove();
+  await deleteKeysWithPrefix(REDIS_URL, `${base}:`);
 });
 
 describe('redis store', { skip }, () => {
-  runStoreConformance('redis', open);
+  runStoreConformance('redis', open, { faults });
   runManagerConformance('redis', open);
 
   describe('redis specifics', () => {

@@ -59,6 +59,34 @@ describe('cookie options', () => {
     ['a path not starting with /', { name: 'x', path: 'a' }, /path/],
     ['an invalid domain', { name: 'x', domain: 'exa mple.com' }, /domain is not valid/],
     ['an unknown SameSite', { sameSite: 'strict' as 'Strict' }, /sameSite/],
+    // ASVS 5.0 3.3.1 and 3.3.4: each message names the rule and its opt-out.
+    [
+      'a name without a prefix',
+      { name: 'sid' },
+      /"sid" has no __Host- \(or __Secure-\) prefix.*3\.3\.1.*`unsafeAllowUnprefixedName: true`/,
+    ],
+    [
+      'a prefix in another case',
+      { name: '__host-sid' },
+      /"__host-sid" has no __Host- .*unsafeAllowUnprefixedName/,
+    ],
+    [
+      'a Domain without the __Secure- prefix',
+      { name: 'sid', domain: 'example.com' },
+      /"sid" has a Domain but no __Secure- prefix.*`unsafeAllowUnprefixedName: true`/,
+    ],
+    [
+      'an unprefixed name with only the other opt-out',
+      { name: 'sid', unsafeAllowScriptAccess: true },
+      /unsafeAllowUnprefixedName/,
+    ],
+    ['httpOnly: false', { httpOnly: false }, /`httpOnly: false`.*3\.3\.4.*`unsafeAllowScriptAccess: true`/],
+    ['httpOnly: false in development', { development: true, httpOnly: false }, /unsafeAllowScriptAccess/],
+    [
+      'httpOnly: false with only the other opt-out',
+      { name: 'sid', httpOnly: false, unsafeAllowUnprefixedName: true },
+      /unsafeAllowScriptAccess/,
+    ],
   ];
   for (const [label, options, message] of refused) {
     it(`refuses ${label} at construction, with a clear message`, () => {
@@ -80,6 +108,40 @@ describe('cookie options', () => {
     assert.doesNotMatch(serializeCookie(options, 'v', 10), /Secure/);
   });
 
+  it('development mode accepts any name without an opt-out, the default one included', () => {
+    for (const name of [undefined, 'app-session']) {
+      const options = resolveCookieOptions({ development: true, ...(name === undefined ? {} : { name }) });
+      assert.equal(options.name, name ?? 'tessera-session');
+      assert.equal(options.httpOnly, true);
+    }
+  });
+
+  it('accepts __Secure- with or without a Domain (it still guarantees Secure) and __Host- without one', () => {
+    assert.equal(resolveCookieOptions({ name: '__Host-app' }).name, '__Host-app');
+    const anyPath = resolveCookieOptions({ name: '__Secure-app', path: '/app' });
+    assert.deepEqual([anyPath.secure, anyPath.path, anyPath.domain], [true, '/app', undefined]);
+    const shared = resolveCookieOptions({ name: '__Secure-app', domain: 'example.com' });
+    assert.deepEqual([shared.secure, shared.domain], [true, 'example.com']);
+  });
+
+  it('the explicit opt-outs accept an unprefixed name and httpOnly: false, each on its own', () => {
+    const legacy = resolveCookieOptions({
+      name: 'sid',
+      domain: 'example.com',
+      unsafeAllowUnprefixedName: true,
+    });
+    assert.equal(serializeCookie(legacy, 'v', 10).split(';')[0], 'sid=v');
+    assert.equal(legacy.httpOnly, true);
+    const scripted = resolveCookieOptions({ httpOnly: false, unsafeAllowScriptAccess: true });
+    assert.equal(scripted.name, '__Host-session');
+    assert.doesNotMatch(serializeCookie(scripted, 'v', 10), /HttpOnly/);
+    // Only `true` opts out: a truthy non-boolean from a loosely typed config does not.
+    assert.throws(
+      () => resolveCookieOptions({ name: 'sid', unsafeAllowUnprefixedName: 'yes' as unknown as boolean }),
+      TypeError,
+    );
+  });
+
   it('refuses values a cookie cannot carry', () => {
     const options = resolveCookieOptions();
     for (const bad of ['a b', 'a;b', 'a,b', 'a"b', 'a\\b', 'é', 'a\nb', '\u0000']) {
@@ -88,10 +150,10 @@ describe('cookie options', () => {
   });
 
   it('clearing repeats Path and Domain, expires the cookie and carries no value', () => {
-    const options = resolveCookieOptions({ name: 'sid', path: '/app', domain: 'example.com' });
+    const options = resolveCookieOptions({ name: '__Secure-sid', path: '/app', domain: 'example.com' });
     assert.equal(
       serializeClearCookie(options),
-      'sid=; Path=/app; Domain=example.com; HttpOnly; Secure; SameSite=Strict; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
+      '__Secure-sid=; Path=/app; Domain=example.com; HttpOnly; Secure; SameSite=Strict; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
     );
   });
 });
@@ -165,19 +227,25 @@ describe('every cookie Tessera serializes, read by an RFC 6265 parser', () => {
   for (const sameSite of ['Strict', 'Lax', 'None'] as const) {
     for (const httpOnly of [true, false]) {
       for (const persistent of [true, false]) {
-        combos.push({ sameSite, httpOnly, persistent });
-        combos.push({
+        // httpOnly: false only with its explicit opt-out (ASVS 5.0 3.3.4).
+        const base: CookieOptions = {
           sameSite,
           httpOnly,
           persistent,
-          name: '__Secure-sid',
-          path: '/app',
+          ...(httpOnly ? {} : { unsafeAllowScriptAccess: true }),
+        };
+        combos.push(base);
+        combos.push({ ...base, name: '__Secure-sid', path: '/app', domain: 'example.com' });
+        combos.push({ ...base, name: '__Secure-sid', path: '/app/' });
+        combos.push({
+          ...base,
+          name: 'sid',
+          path: '/app/',
           domain: 'example.com',
+          unsafeAllowUnprefixedName: true,
         });
-        combos.push({ sameSite, httpOnly, persistent, name: 'sid', path: '/app/', domain: 'example.com' });
-        if (sameSite !== 'None') combos.push({ sameSite, httpOnly, persistent, development: true });
-        if (sameSite !== 'None')
-          combos.push({ sameSite, httpOnly, persistent, development: true, path: '/x' });
+        if (sameSite !== 'None') combos.push({ ...base, development: true });
+        if (sameSite !== 'None') combos.push({ ...base, development: true, path: '/x' });
       }
     }
   }

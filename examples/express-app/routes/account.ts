@@ -9,9 +9,10 @@ import {
   tryAgainIn,
 } from '../context.js';
 import { changePasswordPage, homePage, sudoPage } from '../views/pages.js';
+import { CONFIRMED } from './sessions.js';
 
 /** Pages that the sudo step guards, and where it may send the user back to (no open redirect). */
-const SUDO_TARGETS = new Set(['/account/password']);
+const SUDO_TARGETS = new Set(['/account/password', CONFIRMED]);
 
 /** The "sudo" step (re-enter the password before a sensitive action) and the password change it guards. */
 export function accountRoutes(router: Router, context: AppContext): void {

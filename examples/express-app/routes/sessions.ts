@@ -42,12 +42,22 @@ export function sessionRoutes(router: Router, context: AppContext): void {
   router.post('/sessions/revoke-others', async (req, res) => {
     const user = await requireUser(context, req, res);
     if (user === null) return;
-    await manager.revokeSubject(user.session.subject, { except: user.session.id, reason: 'revoke-others' });
+    // The manager's endOthersRequires (app.ts) refuses unless the password was re-entered within the sudo
+    // window: someone holding a stolen session must not be able to sign the real user out everywhere else.
+    const ended = await manager.endOtherSessions(user.session, { reason: 'revoke-others' });
+    if (!ended.ok) {
+      res.redirect(303, `/sudo?next=${encodeURIComponent(CONFIRMED)}`);
+      return;
+    }
     res.redirect(303, '/sessions?done=others');
   });
 }
 
+/** Where the sudo step sends the user back to after confirming the password for "sign out all others". */
+export const CONFIRMED = '/sessions?done=confirmed';
+
 function doneMessage(done: string): string | undefined {
+  if (done === 'confirmed') return 'Password confirmed. Press "Sign out all other sessions" again to finish.';
   if (done === 'one') return 'That session has been signed out.';
   if (done === 'others') return 'All your other sessions have been signed out.';
   return undefined;

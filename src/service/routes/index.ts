@@ -1,5 +1,6 @@
 import type { Route } from '../context.js';
 import { adminRoutes } from './admin.js';
+import { endAllRoutes } from './end-all.js';
 import { healthRoutes } from './health.js';
 import { sessionRoutes } from './sessions.js';
 import { subjectRoutes } from './subjects.js';
@@ -9,6 +10,7 @@ import { tokenRoutes } from './tokens.js';
 export const routes: readonly Route[] = [
   ...healthRoutes,
   ...sessionRoutes,
+  ...endAllRoutes,
   ...subjectRoutes,
   ...adminRoutes,
   ...tokenRoutes,

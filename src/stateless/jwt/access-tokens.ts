@@ -289,10 +289,14 @@ export class AccessTokens {
     if (manager === null && store === null) {
       throw new TypeError('tessera: strict verification needs the manager option');
     }
+    // When the session record is at hand, its creation time (ms) says whether it predates a cut-off; `iat` alone
+    // has one-second resolution, and would refuse a token of a login made in the same second after the cut-off.
+    let createdAt: number | null = null;
     if (manager !== null) {
       // The manager wraps its own store faults (503).
       const session = await manager.get(result.claims.sid);
       if (session === null || session.subject !== result.claims.sub) return accessInvalid('revoked');
+      createdAt = session.createdAt;
     }
     if (store !== null) {
       const { sub, sid } = result.claims;
@@ -300,7 +304,9 @@ export class AccessTokens {
       const notBefore = await callStore(store.kind, 'access-token strict check', () =>
         latestNotBefore(store, [sub, EVERYONE_SCOPE, sessionScope(sid)]),
       );
-      if (notBefore !== null && result.claims.iat * 1000 < notBefore) return accessInvalid('revoked');
+      if (notBefore !== null && (createdAt ?? result.claims.iat * 1000) < notBefore) {
+        return accessInvalid('revoked');
+      }
     }
     return result;
   }

@@ -25,7 +25,7 @@ export interface SealedSessionsOptions {
   cookie?: CookieOptions;
   /** Seconds without activity after which the session ends. @default 1800 */
   idleTimeout?: number;
-  /** Seconds after login after which the session ends. @default 43200 */
+  /** Seconds after login, or after the last `elevate` (re-authentication), after which the session ends. @default 43200 */
   absoluteTimeout?: number;
   /** The cookie is re-sealed (sliding the idle window) after this fraction of the idle timeout. @default 0.1 */
   renewalFraction?: number;

@@ -20,9 +20,10 @@ export type LifetimeBreach =
  * Checks the times an authenticated seal claims against this server's policy, or null when they fit. A seal
  * authenticates only that some key of the ring sealed it, not that this server wrote those times: a leaked
  * (retiring) key could seal any lifetime, and renewal would carry it over to the new key. So a seal never gets
- * more than `login` grants here: an absolute lifetime (`absoluteExpiresAt - createdAt`) of at most
- * `absoluteMs`, an idle expiry at most `idleMs` ahead and never after the absolute one, and no time in the
- * future (beyond `SEAL_CLOCK_SKEW_MS`).
+ * more than `login` or `elevate` grants here: an absolute expiry at most `absoluteMs` after the later of
+ * `createdAt` and `levelAt` (re-authentication starts a fresh overall window, NIST SP 800-63B-4 §5.2), an
+ * idle expiry at most `idleMs` ahead and never after the absolute one, and no time in the future (beyond
+ * `SEAL_CLOCK_SKEW_MS`), so a forged `levelAt` cannot lie ahead to stretch the window.
  */
 export function lifetimeBreach(
   session: Session<SessionData>,
@@ -31,7 +32,8 @@ export function lifetimeBreach(
   absoluteMs: number,
 ): LifetimeBreach | null {
   const latest = now + SEAL_CLOCK_SKEW_MS;
-  if (session.absoluteExpiresAt - session.createdAt > absoluteMs) return 'absolute-lifetime';
+  const windowStart = Math.max(session.createdAt, session.levelAt ?? session.createdAt);
+  if (session.absoluteExpiresAt - windowStart > absoluteMs) return 'absolute-lifetime';
   if (session.idleExpiresAt > session.absoluteExpiresAt) return 'idle-after-absolute';
   if (session.idleExpiresAt > latest + idleMs) return 'idle-lifetime';
   if (session.createdAt > latest) return 'created-in-future';

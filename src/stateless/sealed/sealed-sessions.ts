@@ -235,13 +235,22 @@ export class SealedSessions<Data extends SessionData = SessionData>
     });
   }
 
-  /** Step-up: records a higher authentication level and its time, and re-seals. */
+  /**
+   * Step-up: records a higher authentication level and its time, and re-seals. Re-authentication resets both
+   * timeouts (NIST SP 800-63B-4 §5.2): a fresh absolute window from now, and a fresh idle window within it.
+   */
   elevate(request: RequestFacts, level: number, current?: Authentication<Data>): Promise<SealedChange<Data>> {
     checkLevel(level);
     return this.#change(
       request,
       'elevated',
-      (session, now) => ({ ...session, level, levelAt: now, rotatedAt: now }),
+      (session, now) => ({
+        ...session,
+        level,
+        levelAt: now,
+        rotatedAt: now,
+        absoluteExpiresAt: now + this.options.absoluteMs,
+      }),
       current,
     );
   }

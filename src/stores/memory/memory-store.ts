@@ -114,6 +114,7 @@ export class MemoryStore implements SessionStore {
     record.previousSecretValidUntil = update.previousSecretValidUntil;
     record.rotatedAt = update.rotatedAt;
     record.lastSeenAt = update.lastSeenAt;
+    if (update.absoluteExpiresAt !== undefined) record.absoluteExpiresAt = update.absoluteExpiresAt;
     record.idleExpiresAt = Math.min(update.idleExpiresAt, record.absoluteExpiresAt);
     if (update.level !== undefined) {
       record.level = update.level;
@@ -188,6 +189,16 @@ export class MemoryStore implements SessionStore {
       }
       removed += 1;
     }
+    return removed;
+  }
+
+  /** One synchronous step: nothing else runs in between. Stale expiry-heap entries are skipped by the sweep. */
+  async deleteAllSessions(): Promise<number> {
+    this.#open();
+    const removed = this.#sessions.size;
+    this.#sessions.clear();
+    this.#bySubject.clear();
+    this.#families.clear();
     return removed;
   }
 

@@ -148,6 +148,7 @@ export class PostgresStore implements SessionStore {
       setLevel ? update.level : null,
       setLevel ? (update.levelAt ?? null) : null,
       update.now,
+      update.absoluteExpiresAt ?? null,
     ]);
     const row = result.rows[0];
     return row === undefined ? null : toRecord(row);
@@ -228,6 +229,13 @@ export class PostgresStore implements SessionStore {
       removed += result.rowCount ?? 0;
     }
     return removed;
+  }
+
+  /** One statement, so one transaction: READ COMMITTED removes every row committed when it starts. */
+  async deleteAllSessions(): Promise<number> {
+    this.#open();
+    const result = await this.#query('deleteAllSessions', this.#sql.deleteAll, []);
+    return result.rowCount ?? 0;
   }
 
   async getSubjectNotBefore(subject: string): Promise<number | null> {

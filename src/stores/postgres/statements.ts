@@ -19,7 +19,7 @@ export interface Statements {
   touch: string;
   /**
    * [id, expectedSecretHash, secretHash, previousSecretHash, previousSecretValidUntil, rotatedAt, lastSeenAt,
-   * idleExpiresAt, setLevel, level, levelAt, now]
+   * idleExpiresAt, setLevel, level, levelAt, now, absoluteExpiresAt|null (keep the stored one)]
    */
   rotate: string;
   /** [id, unset, set (JSON), now, expectedVersion, maxDataBytes] */
@@ -34,6 +34,8 @@ export interface Statements {
   listBySubject: string;
   /** One per table (sessions, refresh families, subject not-before), in sweep order: [before, limit]. */
   deleteExpired: readonly string[];
+  /** Every session and refresh family, in one statement (one transaction); counts the sessions: [] */
+  deleteAll: string;
   /** [subject] */
   getNotBefore: string;
   /** [subject, notBefore, expiresAt] */
@@ -68,8 +70,12 @@ export function buildStatements(schema: string): Statements {
     getSession: `SELECT ${SESSION_COLUMNS} FROM ${sessions} WHERE id = $1`,
     touch: `UPDATE ${sessions} SET last_seen_at = $3, idle_expires_at = LEAST($4::bigint, absolute_expires_at)
        WHERE id = $1 AND secret_hash = $2 AND expires_at > $5`,
+    // SET expressions read the row before the update, hence the COALESCE in both expiries; the generated
+    // `expires_at` (the sweep's index) follows a moved absolute expiry.
     rotate: `UPDATE ${sessions} SET secret_hash = $3, previous_secret_hash = $4, previous_secret_valid_until = $5,
-         rotated_at = $6, last_seen_at = $7, idle_expires_at = LEAST($8::bigint, absolute_expires_at),
+         rotated_at = $6, last_seen_at = $7,
+         absolute_expires_at = COALESCE($13::bigint, absolute_expires_at),
+         idle_expires_at = LEAST($8::bigint, COALESCE($13::bigint, absolute_expires_at)),
          level = CASE WHEN $9::boolean THEN $10::integer ELSE level END,
          level_at = CASE WHEN $9::boolean THEN $11::bigint ELSE level_at END
        WHERE id = $1 AND secret_hash = $2 AND expires_at > $12
@@ -93,6 +99,8 @@ export function buildStatements(schema: string): Statements {
       (table) => `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(
            SELECT ctid FROM ${table} WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED))`,
     ),
+    // A data-modifying WITH runs whether or not it is referenced; both deletes commit or neither does.
+    deleteAll: `WITH gone_families AS (DELETE FROM ${families}) DELETE FROM ${sessions}`,
     getNotBefore: `SELECT not_before FROM ${notBefore} WHERE subject = $1`,
     setNotBefore: `INSERT INTO ${notBefore} AS t (subject, not_before, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (subject) DO UPDATE SET not_before = GREATEST(t.not_before, EXCLUDED.not_before),

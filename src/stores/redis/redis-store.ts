@@ -25,6 +25,7 @@ import * as subjectCutoffs from './not-before.js';
 import { type RedisStoreOptions, resolveSettings } from './options.js';
 import * as lua from './scripts.js';
 import * as sweeps from './sweeps.js';
+import * as wipe from './wipe.js';
 
 /**
  * Sessions in Redis or Redis Cluster. A session is one string (fixed fields and the opaque data JSON); a
@@ -143,9 +144,16 @@ export class RedisStore implements SessionStore {
         this.#retention,
         this.keys.tagOfId(id),
         id,
+        update.absoluteExpiresAt ?? '',
       ],
     );
-    return decodeSession(id, reply as string | null);
+    const record = decodeSession(id, reply as string | null);
+    // A moved absolute expiry may end the session earlier than its subject's sweep hint (ZADD LT keeps the
+    // earlier one; a later end is rescheduled by the sweep itself).
+    if (record !== null && update.absoluteExpiresAt !== undefined) {
+      await sweeps.hint(this.#context, `u:${record.subject}`, expiresAt(record));
+    }
+    return record;
   }
 
   /**
@@ -233,6 +241,11 @@ export class RedisStore implements SessionStore {
   /** Bounded removal of what expired before `before`, led by the sweep hints (see sweeps.ts). */
   deleteExpired(before: number, limit: number): Promise<number> {
     return sweeps.deleteExpired(this.#context, before, limit);
+  }
+
+  /** SCAN over the key prefix on every primary; see wipe.ts for what a concurrent login may see. */
+  deleteAllSessions(): Promise<number> {
+    return wipe.deleteAllSessions(this.#context);
   }
 
   getSubjectNotBefore(subject: string): Promise<number | null> {

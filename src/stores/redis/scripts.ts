@@ -116,13 +116,16 @@ return 1
 
 /**
  * KEYS: session. ARGV: now, expected hash, new hash, previous hash|'', previous valid until|'', rotatedAt,
- * lastSeenAt, idleExpiresAt, level|'', levelAt|'' , retention, tag, id. Returns the new value, or nil.
+ * lastSeenAt, idleExpiresAt, level|'', levelAt|'' , retention, tag, id, absolute expiry|''. Returns the new
+ * value, or nil. A new absolute expiry (re-authentication) moves the index score and, when later, the key's
+ * time to live; an earlier end leaves the key to the sweep (the caller re-hints it), never dropping it early.
  */
 export const ROTATE = `${HELPERS}
 local meta, data = load(KEYS[1])
 if not meta or meta[3] ~= ARGV[2] then return false end
 local now = tonumber(ARGV[1])
 if expiryOf(meta[12], meta[13]) <= now then return false end
+if ARGV[14] ~= '' then meta[13] = ARGV[14] end
 local idle = ARGV[8]
 if tonumber(idle) > tonumber(meta[13]) then idle = meta[13] end
 meta[3] = ARGV[3]

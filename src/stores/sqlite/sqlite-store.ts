@@ -110,6 +110,11 @@ export class SqliteStore implements SessionStore {
     return this.#writes.deleteExpired(before, limit);
   }
 
+  async deleteAllSessions(): Promise<number> {
+    this.#open();
+    return this.#writes.deleteAllSessions();
+  }
+
   async getSubjectNotBefore(subject: string): Promise<number | null> {
     this.#open();
     return this.#sql.getNotBefore.get(subject) ?? null;

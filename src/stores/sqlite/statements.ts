@@ -27,6 +27,8 @@ export interface Statements {
   deleteExpiredSessions: Statement<[number, number]>;
   deleteExpiredFamilies: Statement<[number, number]>;
   deleteExpiredNotBefore: Statement<[number, number]>;
+  deleteAllSessions: Statement<[]>;
+  deleteAllFamilies: Statement<[]>;
   getNotBefore: Statement<[string], number>;
   setNotBefore: Statement<[string, number, number]>;
   insertFamily: Statement<[FamilyRow]>;
@@ -55,6 +57,8 @@ export interface RotateParams extends TouchParams {
   set_level: 0 | 1;
   level: number | null;
   level_at: number | null;
+  /** The new absolute expiry (re-authentication), or null to keep the stored one. */
+  absolute_expires_at: number | null;
 }
 
 /** Named parameters of `advanceFamily`. */
@@ -88,10 +92,14 @@ export function prepareStatements(db: Database): Statements {
          idle_expires_at = min(@idle_expires_at, absolute_expires_at)
        WHERE id = @id AND secret_hash = @expected AND expires_at > @now`,
     ),
+    // The right-hand sides read the row before the update, hence the coalesce in both expiries. `expires_at`
+    // is generated from them, so the sweep index follows a moved absolute expiry.
     rotate: db.prepare(
       `UPDATE sessions SET secret_hash = @secret_hash, previous_secret_hash = @previous_secret_hash,
          previous_secret_valid_until = @previous_secret_valid_until, rotated_at = @rotated_at,
-         last_seen_at = @last_seen_at, idle_expires_at = min(@idle_expires_at, absolute_expires_at),
+         last_seen_at = @last_seen_at,
+         absolute_expires_at = coalesce(@absolute_expires_at, absolute_expires_at),
+         idle_expires_at = min(@idle_expires_at, coalesce(@absolute_expires_at, absolute_expires_at)),
          level = CASE WHEN @set_level = 1 THEN @level ELSE level END,
          level_at = CASE WHEN @set_level = 1 THEN @level_at ELSE level_at END
        WHERE id = @id AND secret_hash = @expected AND expires_at > @now
@@ -122,6 +130,8 @@ export function prepareStatements(db: Database): Statements {
       `DELETE FROM subject_not_before WHERE subject IN
          (SELECT subject FROM subject_not_before WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
     ),
+    deleteAllSessions: db.prepare<[]>('DELETE FROM sessions'),
+    deleteAllFamilies: db.prepare<[]>('DELETE FROM refresh_families'),
     getNotBefore: db
       .prepare<[string], number>('SELECT not_before FROM subject_not_before WHERE subject = ?')
       .pluck(),

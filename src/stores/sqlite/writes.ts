@@ -24,6 +24,7 @@ export interface Writes {
   delete(id: string): SessionRecord | null;
   deleteBySubject(subject: string, exceptId: string | null): string[];
   deleteExpired(before: number, limit: number): number;
+  deleteAllSessions(): number;
   setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): void;
   createRefreshFamily(record: RefreshFamilyRecord): void;
   advanceRefreshFamily(familyId: string, expected: RefreshExpectation, next: RefreshAdvance): boolean;
@@ -86,6 +87,7 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
         set_level: setLevel ? 1 : 0,
         level: setLevel ? (update.level as number) : null,
         level_at: setLevel ? (update.levelAt ?? null) : null,
+        absolute_expires_at: update.absoluteExpiresAt ?? null,
       });
       return row === undefined ? null : rowToRecord(row);
     }).immediate,
@@ -120,6 +122,13 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
       let removed = sql.deleteExpiredSessions.run(before, limit).changes;
       if (removed < limit) removed += sql.deleteExpiredFamilies.run(before, limit - removed).changes;
       if (removed < limit) removed += sql.deleteExpiredNotBefore.run(before, limit - removed).changes;
+      return removed;
+    }).immediate,
+
+    // Sessions and families in one transaction: a failed commit leaves both, and throws.
+    deleteAllSessions: db.transaction((): number => {
+      const removed = sql.deleteAllSessions.run().changes;
+      sql.deleteAllFamilies.run();
       return removed;
     }).immediate,
 
