@@ -1,5 +1,3 @@
-import type { SubjectCutoffs } from './store.js';
-
 /**
  * Cut-off scopes. A store's "not before" times (`SubjectCutoffs`) are keyed by a scope: a subject, or one of the
  * reserved scopes below. Reserved scopes start with U+0001, and subjects may not contain C0 control characters
@@ -17,18 +15,4 @@ export function sessionScope(sessionId: string): string {
 /** Whether `scope` is reserved (never a subject). */
 export function isReservedScope(scope: string): boolean {
   return scope.charCodeAt(0) === 1;
-}
-
-/**
- * The latest "not before" time of several scopes, read in parallel (null when none is set). Callers wrap store
- * faults themselves (`callStore`).
- */
-export async function latestNotBefore(
-  store: Pick<SubjectCutoffs, 'getSubjectNotBefore'>,
-  scopes: readonly string[],
-): Promise<number | null> {
-  const times = await Promise.all(scopes.map((scope) => store.getSubjectNotBefore(scope)));
-  let latest: number | null = null;
-  for (const time of times) if (time !== null && (latest === null || time > latest)) latest = time;
-  return latest;
 }

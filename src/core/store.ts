@@ -103,6 +103,12 @@ export interface SubjectCutoffs {
   readonly kind: string;
   /** Per-subject "not before" time (ms): sealed cookies and access tokens issued earlier are refused. */
   getSubjectNotBefore(subject: string): Promise<number | null>;
+  /**
+   * The latest "not before" time of several scopes (subjects or the reserved scopes of `core/cutoffs.ts`), or null
+   * when none has one: what a sealed session or a strict access token checks on every request, in one read where
+   * the store can (one query, one script).
+   */
+  getLatestNotBefore(scopes: readonly string[]): Promise<number | null>;
   /** Sets the "not before" time; never moves it backwards. `expiresAt` bounds how long it must be kept. */
   setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { EVERYONE_SCOPE, sessionScope } from '../../src/core/cutoffs.js';
 import { HOUR, MINUTE, makeFamily, makeRecord, newSubject, T0 } from './fixtures.js';
 import type { WithStore } from './store-suite.js';
 
@@ -115,6 +116,21 @@ export function registerExpiryTests(withStore: WithStore): void {
           [300, 250, 400, 350].map((n) => store.setSubjectNotBefore(subject, T0 + n, T0 + HOUR)),
         );
         assert.equal(await store.getSubjectNotBefore(subject), T0 + 400);
+      });
+    });
+
+    it('getLatestNotBefore reads the latest of several scopes, reserved ones included, in any order', async () => {
+      await withStore(async (store) => {
+        const subject = newSubject('nb-latest');
+        const session = sessionScope(`${subject}-s`);
+        assert.equal(await store.getLatestNotBefore([subject, EVERYONE_SCOPE, session]), null, 'none set');
+        assert.equal(await store.getLatestNotBefore([]), null, 'no scopes');
+        await store.setSubjectNotBefore(session, T0 + 30, T0 + HOUR);
+        assert.equal(await store.getLatestNotBefore([subject, session]), T0 + 30, 'a session scope');
+        await store.setSubjectNotBefore(subject, T0 + 50, T0 + HOUR);
+        assert.equal(await store.getLatestNotBefore([session, subject]), T0 + 50, 'the later one wins');
+        assert.equal(await store.getLatestNotBefore([session]), T0 + 30, 'one scope alone');
+        assert.equal(await store.getLatestNotBefore([`${subject}-other`]), null, 'others untouched');
       });
     });
 

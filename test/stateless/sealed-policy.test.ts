@@ -265,6 +265,10 @@ describe('sealed sessions refuse seals that claim more than the configured lifet
         reads += 1;
         return null;
       },
+      getLatestNotBefore: async () => {
+        reads += 1;
+        return null;
+      },
       setSubjectNotBefore: async () => {},
     };
     const sealed = new SealedSessions({

@@ -1,4 +1,4 @@
-import { EVERYONE_SCOPE, latestNotBefore, sessionScope } from '../../core/cutoffs.js';
+import { EVERYONE_SCOPE, sessionScope } from '../../core/cutoffs.js';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { decodeProtectedHeader } from 'jose';
 import { hasDuplicateMembers, segmentText } from './duplicates.js';
@@ -302,7 +302,7 @@ export class AccessTokens {
       const { sub, sid } = result.claims;
       // "Log out everywhere" for the subject, "end every session", and a logout of the token's (sealed) session.
       const notBefore = await callStore(store.kind, 'access-token strict check', () =>
-        latestNotBefore(store, [sub, EVERYONE_SCOPE, sessionScope(sid)]),
+        store.getLatestNotBefore([sub, EVERYONE_SCOPE, sessionScope(sid)]),
       );
       if (notBefore !== null && (createdAt ?? result.claims.iat * 1000) < notBefore) {
         return accessInvalid('revoked');

@@ -94,9 +94,9 @@ export interface ResolvedSealedOptions {
 export function resolveSealedOptions(options: SealedSessionsOptions): ResolvedSealedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('tessera: options are required');
   const lifetime = resolveLifetime(options);
-  if (options.store !== undefined && typeof options.store?.getSubjectNotBefore !== 'function') {
+  if (options.store !== undefined && typeof options.store?.getLatestNotBefore !== 'function') {
     throw new TypeError(
-      'tessera: store must have getSubjectNotBefore and setSubjectNotBefore (any Tessera store)',
+      'tessera: store must have getLatestNotBefore and setSubjectNotBefore (any Tessera store)',
     );
   }
   const cookie = resolveCookieOptions(options.cookie);

@@ -1,4 +1,4 @@
-import { EVERYONE_SCOPE, latestNotBefore, sessionScope } from '../../core/cutoffs.js';
+import { EVERYONE_SCOPE, sessionScope } from '../../core/cutoffs.js';
 import {
   EventHub,
   type TesseraEvent,
@@ -374,7 +374,7 @@ export class SealedSessions<Data extends SessionData = SessionData>
     if (store === null || !opened.result.ok) return opened;
     const session = opened.result.session;
     const notBefore = await this.#call(() =>
-      latestNotBefore(store, [session.subject, EVERYONE_SCOPE, sessionScope(session.id)]),
+      store.getLatestNotBefore([session.subject, EVERYONE_SCOPE, sessionScope(session.id)]),
     );
     if (notBefore !== null && session.createdAt < notBefore) {
       return { result: tokenInvalid('revoked'), names: opened.names, stale: false, now: opened.now };

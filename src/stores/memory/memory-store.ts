@@ -207,6 +207,16 @@ export class MemoryStore implements SessionStore {
     return this.#notBefore.get(subject)?.notBefore ?? null;
   }
 
+  async getLatestNotBefore(scopes: readonly string[]): Promise<number | null> {
+    this.#open();
+    let latest: number | null = null;
+    for (const scope of scopes) {
+      const time = this.#notBefore.get(scope)?.notBefore;
+      if (time !== undefined && (latest === null || time > latest)) latest = time;
+    }
+    return latest;
+  }
+
   async setSubjectNotBefore(subject: string, notBefore: number, expiresAtTime: number): Promise<void> {
     this.#open();
     const current = this.#notBefore.get(subject);

@@ -248,6 +248,19 @@ export class PostgresStore implements SessionStore {
     return row === undefined ? null : Number(row.not_before);
   }
 
+  async getLatestNotBefore(scopes: readonly string[]): Promise<number | null> {
+    this.#open();
+    const named = scopes.filter((scope) => !hasNul(scope));
+    if (named.length === 0) return null;
+    const result = await this.#query<{ not_before: string | null }>(
+      'getLatestNotBefore',
+      this.#sql.latestNotBefore,
+      [named],
+    );
+    const value = result.rows[0]?.not_before ?? null;
+    return value === null ? null : Number(value);
+  }
+
   async setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void> {
     this.#open();
     if (hasNul(subject)) throw new TypeError('tessera: a subject must not contain NUL');

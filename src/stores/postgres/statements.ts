@@ -38,6 +38,8 @@ export interface Statements {
   deleteAll: string;
   /** [subject] */
   getNotBefore: string;
+  /** [scopes text[]] */
+  latestNotBefore: string;
   /** [subject, notBefore, expiresAt] */
   setNotBefore: string;
   /**
@@ -102,6 +104,7 @@ export function buildStatements(schema: string): Statements {
     // A data-modifying WITH runs whether or not it is referenced; both deletes commit or neither does.
     deleteAll: `WITH gone_families AS (DELETE FROM ${families}) DELETE FROM ${sessions}`,
     getNotBefore: `SELECT not_before FROM ${notBefore} WHERE subject = $1`,
+    latestNotBefore: `SELECT max(not_before) AS not_before FROM ${notBefore} WHERE subject = ANY($1::text[])`,
     setNotBefore: `INSERT INTO ${notBefore} AS t (subject, not_before, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (subject) DO UPDATE SET not_before = GREATEST(t.not_before, EXCLUDED.not_before),
          expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at)`,

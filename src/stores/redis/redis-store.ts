@@ -252,6 +252,10 @@ export class RedisStore implements SessionStore {
     return subjectCutoffs.getSubjectNotBefore(this.#context, subject);
   }
 
+  getLatestNotBefore(scopes: readonly string[]): Promise<number | null> {
+    return subjectCutoffs.getLatestNotBefore(this.#context, scopes);
+  }
+
   setSubjectNotBefore(subject: string, notBefore: number, expiresAtTime: number): Promise<void> {
     return subjectCutoffs.setSubjectNotBefore(this.#context, subject, notBefore, expiresAtTime);
   }

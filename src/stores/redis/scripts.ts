@@ -281,6 +281,16 @@ if cur < ttl then redis.call('PEXPIRE', KEYS[1], s(ttl)) end
 return 1
 `;
 
+/** KEYS: not-before hashes. Returns the largest `nb` among them (as a string), or false when none has one. */
+export const LATEST_NOT_BEFORE = `
+local latest = false
+for i = 1, #KEYS do
+  local nb = redis.call('HGET', KEYS[i], 'nb')
+  if nb and (not latest or tonumber(nb) > tonumber(latest)) then latest = nb end
+end
+return latest
+`;
+
 /** KEYS: family. ARGV: ttl ms, field/value pairs. */
 export const FAMILY_CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end

@@ -120,6 +120,11 @@ export class SqliteStore implements SessionStore {
     return this.#sql.getNotBefore.get(subject) ?? null;
   }
 
+  async getLatestNotBefore(scopes: readonly string[]): Promise<number | null> {
+    this.#open();
+    return this.#sql.latestNotBefore(scopes.length).get(...scopes) ?? null;
+  }
+
   async setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void> {
     this.#open();
     this.#writes.setSubjectNotBefore(subject, notBefore, expiresAt);

@@ -30,6 +30,8 @@ export interface Statements {
   deleteAllSessions: Statement<[]>;
   deleteAllFamilies: Statement<[]>;
   getNotBefore: Statement<[string], number>;
+  /** The latest not-before of `count` scopes (one statement per count, prepared once). */
+  latestNotBefore(count: number): Statement<string[], number>;
   setNotBefore: Statement<[string, number, number]>;
   insertFamily: Statement<[FamilyRow]>;
   getFamily: Statement<[string], FamilyRow>;
@@ -74,6 +76,7 @@ export interface AdvanceParams {
 
 /** Prepares every statement on `db` (its schema must be migrated). */
 export function prepareStatements(db: Database): Statements {
+  const latest = new Map<number, Statement<string[], number>>();
   return {
     insertSession: db.prepare(
       `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (@id, @subject, @secret_hash, @previous_secret_hash,
@@ -132,6 +135,18 @@ export function prepareStatements(db: Database): Statements {
     ),
     deleteAllSessions: db.prepare<[]>('DELETE FROM sessions'),
     deleteAllFamilies: db.prepare<[]>('DELETE FROM refresh_families'),
+    latestNotBefore: (count: number): Statement<string[], number> => {
+      let statement = latest.get(count);
+      if (statement === undefined) {
+        statement = db
+          .prepare<string[], number>(
+            `SELECT max(not_before) FROM subject_not_before WHERE subject IN (${Array(count).fill('?').join(', ')})`,
+          )
+          .pluck();
+        latest.set(count, statement);
+      }
+      return statement;
+    },
     getNotBefore: db
       .prepare<[string], number>('SELECT not_before FROM subject_not_before WHERE subject = ?')
       .pluck(),
