@@ -93,6 +93,11 @@ const WRITES: readonly WriteCase[] = [
       }),
   },
   {
+    name: 'create (no cap)',
+    write: (store, { newSession }) =>
+      store.create(newSession, { now: T0, maxPerSubject: null, overflow: 'evict-oldest' }),
+  },
+  {
     name: 'touch',
     write: (store, { sessions: [first] }) =>
       store.touch(first!.id, {
@@ -114,6 +119,23 @@ const WRITES: readonly WriteCase[] = [
         rotatedAt: T0 + 1000,
         lastSeenAt: T0 + 1000,
         idleExpiresAt: T0 + 31 * MINUTE,
+        level: 2,
+        levelAt: T0 + 1000,
+      }),
+  },
+  {
+    name: 'rotate with a new absolute expiry (re-authentication)',
+    write: (store, { sessions: [first] }) =>
+      store.rotate(first!.id, {
+        now: T0,
+        expectedSecretHash: first!.secretHash,
+        secretHash: newHash(),
+        previousSecretHash: null,
+        previousSecretValidUntil: null,
+        rotatedAt: T0 + 1000,
+        lastSeenAt: T0 + 1000,
+        idleExpiresAt: T0 + 31 * MINUTE,
+        absoluteExpiresAt: T0 + 13 * HOUR,
         level: 2,
         levelAt: T0 + 1000,
       }),
