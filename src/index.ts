@@ -2,6 +2,7 @@ export { type Clock, type ManualClock, manualClock, systemClock } from './core/c
 export {
   isTesseraError,
   SessionLimitError,
+  StoreFullError,
   StoreUnavailableError,
   statusForCode,
   TesseraError,

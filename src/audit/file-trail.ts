@@ -12,9 +12,10 @@ export interface FileAuditTrailOptions {
   path: string;
   /**
    * Pseudonymisation key: when set, records carry `subjectHmac` (HMAC-SHA256 of the subject) instead of the
-   * subject. Use at least 32 random bytes. @default null (subjects written as they are)
+   * subject. Use at least 32 random bytes; `undefined` (an unset environment variable) is the default.
+   * @default null (subjects written as they are)
    */
-  key?: string | Uint8Array | null;
+  key?: string | Uint8Array | null | undefined;
   /**
    * Told about open and write failures: once when a failure starts (not for every failed batch; the counts are
    * in `stats()`). Never called in the request path, never with a token. @default process.emitWarning

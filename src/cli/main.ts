@@ -8,6 +8,9 @@ import { createService } from '../service/app.js';
 import { ConfigError, loadConfig } from '../service/config.js';
 import { openStore } from '../service/store-from-url.js';
 
+/** The npm name (`tessera` on npm is an unrelated package); the command stays `tessera`. */
+const PACKAGE_NAME = '@tessera-sessions/tessera';
+
 const HELP = `Usage: tessera <command>
 
 Commands:
@@ -32,7 +35,9 @@ Environment (defaults in brackets):
   TESSERA_MAX_SESSIONS_PER_SUBJECT [none]   TESSERA_SESSION_OVERFLOW [evict-oldest]
   TESSERA_SWEEP_INTERVAL [60]   TESSERA_LOG_LEVEL [info]
   TESSERA_AUDIT_FILE [<data dir>/audit.jsonl, or off]   TESSERA_AUDIT_KEY [none: subjects in clear]
-See docs/API.md.
+  TESSERA_AUTHZ_TRUSTED [127.0.0.0/8,::1]   TESSERA_AUTHZ_SECRET [none]   (who may call /v1/authz)
+  TESSERA_AUTHZ_LOGIN_URL [none]   TESSERA_AUTHZ_JWT [0]   (forward auth for proxies: docs/proxy.md)
+See docs/API.md (in the ${PACKAGE_NAME} package).
 `;
 
 function version(): string {
@@ -44,7 +49,7 @@ function version(): string {
         name?: string;
         version?: string;
       };
-      if (pkg.name === 'tessera' && typeof pkg.version === 'string') return pkg.version;
+      if (pkg.name === PACKAGE_NAME && typeof pkg.version === 'string') return pkg.version;
     } catch {
       /* not here; look one folder up */
     }
@@ -224,7 +229,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`tessera: configuration error: ${error.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`tessera: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    // Tessera's own errors already start with "tessera: " (a missing store driver, a bad option).
+    process.stderr.write(`${message.startsWith('tessera: ') ? '' : 'tessera: '}${message}\n`);
     process.exit(1);
   },
 );

@@ -9,6 +9,7 @@ export type TesseraErrorCode =
   | 'csrf_rejected'
   | 'insufficient_level'
   | 'store_unavailable'
+  | 'store_full'
   | 'session_limit'
   | 'version_conflict'
   | 'cookie_too_large'
@@ -22,6 +23,7 @@ export const statusForCode: Readonly<Record<TesseraErrorCode, number>> = Object.
   csrf_rejected: 403,
   insufficient_level: 403,
   store_unavailable: 503,
+  store_full: 507,
   session_limit: 409,
   version_conflict: 409,
   cookie_too_large: 500,
@@ -52,6 +54,20 @@ export class StoreUnavailableError extends TesseraError {
     super('store_unavailable', message, options);
     this.name = 'StoreUnavailableError';
     this.retryAfter = options?.retryAfter ?? 1;
+  }
+}
+
+/**
+ * The store holds as many sessions as it may (the memory store's `maxSessions`), after removing the expired ones.
+ * Not an outage: the store answers, and every existing session keeps working; only new logins are refused, with
+ * 507 `store_full` and a `session-limit` event (reason `store-full`), until sessions end or the cap is raised.
+ */
+export class StoreFullError extends TesseraError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super('store_full', `the session store holds its maximum of ${limit} sessions`);
+    this.name = 'StoreFullError';
+    this.limit = limit;
   }
 }
 

@@ -69,3 +69,13 @@ export function forwardedClient(
   }
   return chain[0] ?? socket;
 }
+
+/** Checks a list of addresses or CIDRs once (a bad entry is a `TypeError`), so later lookups cannot throw. */
+export function checkNetworkList(list: readonly string[]): void {
+  networksOf(list);
+}
+
+/** Whether `address` lies in one of the networks of `list` (addresses or CIDRs; IPv4-mapped IPv6 counts as IPv4). */
+export function inNetworkList(address: string, list: readonly string[]): boolean {
+  return networksOf(list).some((net) => sameNetwork(address, net.address, net.v4Bits, net.v6Bits));
+}

@@ -1,6 +1,6 @@
 import type { SessionStore } from './store.js';
 import { EVERYONE_SCOPE } from './cutoffs.js';
-import { SessionLimitError } from './errors.js';
+import { SessionLimitError, StoreFullError } from './errors.js';
 import { EventHub, type TesseraEvent, type TesseraEventListener, type TesseraEventType } from './events.js';
 import { constantTimeEqual } from './hash.js';
 import { sameNetwork } from './ip.js';
@@ -143,7 +143,13 @@ export class SessionManager<Data extends SessionData = SessionData> {
         maxPerSubject: this.options.maxSessionsPerSubject,
         overflow: this.options.overflow,
       }),
-    );
+    ).catch((error: unknown) => {
+      // A full store answers: say so with an event (operators alert on it), then refuse the login.
+      if (error instanceof StoreFullError) {
+        this.emit({ type: 'session-limit', at: now, sessionId: null, subject, reason: 'store-full' });
+      }
+      throw error;
+    });
     if (!result.created) {
       this.emit({ type: 'session-limit', at: now, sessionId: null, subject });
       throw new SessionLimitError(subject, this.options.maxSessionsPerSubject ?? 0);

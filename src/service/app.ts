@@ -85,8 +85,16 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
       unsafeAllowUnprefixedName: config.unprefixedCookie,
     },
   });
+  const authzSessions = new HttpSessions(manager, {
+    cookie: {
+      ...config.cookie,
+      development: !config.cookie.secure,
+      unsafeAllowUnprefixedName: config.unprefixedCookie,
+    },
+    csrf: { requireToken: false },
+  });
   const tokens = new ServiceTokens(config.tokens, config.dataDir, manager);
-  const parts: ServiceParts = { config, manager, sessions, store, metrics, tokens };
+  const parts: ServiceParts = { config, manager, sessions, authzSessions, store, metrics, tokens };
   const router = new Router(routes);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (request, response) => {
     void handle(request, response, {

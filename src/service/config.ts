@@ -1,7 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseKeyList } from '../stateless/jwt/key-file.js';
+import { parseKeyList } from '../stateless/jwt/key-list.js';
 import { importJwtKey, JWT_ALGORITHMS, type JwtAlgorithm } from '../stateless/jwt/keys.js';
 import { hasSecurePrefix, type ResolvedCookieOptions, resolveCookieOptions } from '../transport/cookie.js';
+import { checkNetworkList } from '../core/forwarded.js';
 
 /** A bad environment variable. The message names the variable and the rule; it never echoes a secret. */
 export class ConfigError extends Error {
@@ -49,6 +50,8 @@ export interface ServiceConfig {
   readonly auditKey: string | null;
   /** TESSERA_JWT_* and TESSERA_REFRESH_*: the access- and refresh-token routes (docs/stateless.md). */
   readonly tokens: TokenSettings;
+  /** TESSERA_AUTHZ_*: the forward-auth endpoint `/v1/authz` for reverse proxies (docs/proxy.md). */
+  readonly authz: AuthzSettings;
 }
 
 /** Settings of the access- and refresh-token routes. */
@@ -138,8 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
     );
   }
   const tokens = tokenSettings(env);
+  const authz = authzSettings(env);
   return Object.freeze({
     tokens,
+    authz,
     port,
     host,
     dataDir,
@@ -184,6 +189,60 @@ export function tokenSettings(env: NodeJS.ProcessEnv): TokenSettings {
     keys,
     refreshSecret,
   });
+}
+
+/** Settings of the forward-auth endpoint (`/v1/authz`, docs/proxy.md). */
+export interface AuthzSettings {
+  /**
+   * TESSERA_AUTHZ_TRUSTED: addresses or CIDRs (comma-separated) that may call `/v1/authz`; a caller elsewhere is
+   * refused. They are also the proxies trusted to append to `X-Forwarded-For`.
+   * @default ['127.0.0.0/8', '::1'] (loopback)
+   */
+  readonly trusted: readonly string[];
+  /**
+   * TESSERA_AUTHZ_SECRET: shared secrets (comma-separated, one per proxy, at least 32 characters each); when set,
+   * a caller must also send one of them in `X-Tessera-Authz-Secret`. @default [] (network trust only)
+   */
+  readonly secrets: readonly string[];
+  /** TESSERA_AUTHZ_LOGIN_URL: where `mode=redirect` sends a browser that is not signed in. @default null */
+  readonly loginUrl: string | null;
+  /** TESSERA_AUTHZ_JWT: also answer an allowed request with a signed access token (`X-Tessera-Jwt`). @default false */
+  readonly jwt: boolean;
+}
+
+const LOOPBACK: readonly string[] = Object.freeze(['127.0.0.0/8', '::1']);
+
+/** Reads the forward-auth settings; throws `ConfigError` naming the variable (never echoing a secret). */
+export function authzSettings(env: NodeJS.ProcessEnv): AuthzSettings {
+  const trustedRaw = text(env, 'TESSERA_AUTHZ_TRUSTED');
+  const trusted =
+    trustedRaw === undefined ? LOOPBACK : Object.freeze(trustedRaw.split(',').map((part) => part.trim()));
+  try {
+    checkNetworkList(trusted);
+  } catch {
+    throw new ConfigError(
+      'TESSERA_AUTHZ_TRUSTED',
+      `must be a comma-separated list of addresses or CIDRs (got "${(trustedRaw ?? '').slice(0, 80)}")`,
+    );
+  }
+  const secretRaw = text(env, 'TESSERA_AUTHZ_SECRET');
+  const secrets = Object.freeze(
+    secretRaw === undefined ? [] : secretRaw.split(',').map((part) => part.trim()),
+  );
+  if (secrets.some((secret) => !/^[\x21-\x2b\x2d-\x7e]{32,512}$/.test(secret))) {
+    throw new ConfigError(
+      'TESSERA_AUTHZ_SECRET',
+      'must be one or more comma-separated secrets of 32 to 512 visible ASCII characters (no spaces)',
+    );
+  }
+  const loginUrl = text(env, 'TESSERA_AUTHZ_LOGIN_URL') ?? null;
+  if (loginUrl !== null && !/^https?:\/\/[^\s]+$/i.test(loginUrl)) {
+    throw new ConfigError('TESSERA_AUTHZ_LOGIN_URL', 'must be an absolute http:// or https:// URL');
+  }
+  if (loginUrl !== null && !URL.canParse(loginUrl)) {
+    throw new ConfigError('TESSERA_AUTHZ_LOGIN_URL', 'is not a valid URL');
+  }
+  return Object.freeze({ trusted, secrets, loginUrl, jwt: flag(env, 'TESSERA_AUTHZ_JWT') });
 }
 
 /**

@@ -19,6 +19,11 @@ export interface ServiceParts {
   readonly config: ServiceConfig;
   readonly manager: SessionManager;
   readonly sessions: HttpSessions;
+  /**
+   * Sessions as `/v1/authz` reads them for a proxy: the same cookie, and the CSRF origin checks (Fetch Metadata,
+   * Origin, Referer) on unsafe forwarded methods, without the form token an upstream with no code cannot send.
+   */
+  readonly authzSessions: HttpSessions;
   readonly store: SessionStore;
   readonly metrics: Metrics;
   /** The access- and refresh-token engine, built on first use and closed with the app. */
@@ -37,10 +42,17 @@ export interface RequestContext {
 }
 
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
-  /** Path pattern; `:name` segments are parameters (`/v1/sessions/:id`). */
+  /** `*`: any method (the forward-auth endpoint answers whatever method a proxy sends). */
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT' | '*';
+  /**
+   * Path pattern; `:name` segments are parameters (`/v1/sessions/:id`); a last segment `*` matches one or more
+   * segments, kept raw in `params['*']` (`/v1/authz/*`).
+   */
   readonly path: string;
-  /** `api-key`: needs `Authorization: Bearer <api key>`; `public`: open (health, admin page shell). */
-  readonly auth: 'api-key' | 'public';
+  /**
+   * `api-key`: needs `Authorization: Bearer <api key>`; `public`: open (health, admin page shell);
+   * `trusted-proxy`: callers trusted by network and optional shared secret, checked by the handler (`/v1/authz`).
+   */
+  readonly auth: 'api-key' | 'public' | 'trusted-proxy';
   handle(context: RequestContext): Promise<Reply>;
 }

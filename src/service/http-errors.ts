@@ -10,6 +10,7 @@ export const SERVICE_ERROR_CODES = [
   'unsupported_media_type',
   'not_found',
   'method_not_allowed',
+  'proxy_untrusted',
   'internal',
 ] as const;
 export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];

@@ -6,6 +6,13 @@ export type RouteMatch =
   | { readonly kind: 'method_not_allowed'; readonly allow: string[]; readonly pattern: string }
   | { readonly kind: 'not_found' };
 
+/** One row of `Router.table()`. */
+export interface RouteEntry {
+  readonly method: Route['method'];
+  readonly path: string;
+  readonly auth: Route['auth'];
+}
+
 interface Compiled {
   readonly route: Route;
   readonly segments: readonly string[];
@@ -20,8 +27,16 @@ export class Router {
   constructor(routes: readonly Route[]) {
     this.#routes = routes.map((route) => {
       const segments = route.path.split('/').slice(1);
-      return { route, segments, literals: segments.filter((s) => !s.startsWith(':')).length };
+      return { route, segments, literals: segments.filter((s) => !s.startsWith(':') && s !== '*').length };
     });
+  }
+
+  /**
+   * Every route this router serves, as method, path pattern and auth, in the order given (read-only: the
+   * OpenAPI tests compare it with docs/openapi.json). `HEAD` is served wherever `GET` is and is not listed.
+   */
+  table(): readonly RouteEntry[] {
+    return this.#routes.map(({ route }) => ({ method: route.method, path: route.path, auth: route.auth }));
   }
 
   match(method: string, path: string): RouteMatch {
@@ -39,7 +54,9 @@ export class Router {
     }
     if (best.length === 0) return { kind: 'not_found' };
     const wanted = method === 'HEAD' ? 'GET' : method;
-    const hit = best.find((candidate) => candidate.compiled.route.method === wanted);
+    const hit =
+      best.find((candidate) => candidate.compiled.route.method === wanted) ??
+      best.find((candidate) => candidate.compiled.route.method === '*');
     if (hit !== undefined) return { kind: 'found', route: hit.compiled.route, params: hit.params };
     const allow: string[] = [...new Set(best.map((candidate) => candidate.compiled.route.method))];
     if (allow.includes('GET')) allow.push('HEAD');
@@ -48,9 +65,11 @@ export class Router {
 }
 
 function matchSegments(pattern: readonly string[], parts: readonly string[]): Record<string, string> | null {
-  if (pattern.length !== parts.length) return null;
+  const rest = pattern.at(-1) === '*';
+  if (rest ? parts.length < pattern.length : pattern.length !== parts.length) return null;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
+  if (rest) params['*'] = parts.slice(pattern.length - 1).join('/');
+  for (let i = 0; i < (rest ? pattern.length - 1 : pattern.length); i++) {
     const expected = pattern[i] as string;
     const actual = parts[i] as string;
     if (expected.startsWith(':')) {

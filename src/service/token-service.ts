@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { SessionManager } from '../core/manager.js';
 import { AccessTokens } from '../stateless/jwt/access-tokens.js';
-import { loadOrCreateKeyRing, parseKeyList } from '../stateless/jwt/key-file.js';
+import { loadOrCreateKeyRing } from '../stateless/jwt/key-file.js';
+import { parseKeyList } from '../stateless/jwt/key-list.js';
 import { JwtKeyRing, startKeyRotation } from '../stateless/jwt/key-ring.js';
 import { importJwtKey } from '../stateless/jwt/keys.js';
 import { RefreshTokens } from '../stateless/refresh/refresh-tokens.js';

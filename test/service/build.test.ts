@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,10 @@ describe('npm start path', () => {
       const health = await call(base, 'GET', '/healthz', undefined, { key: null });
       assert.equal(health.status, 200);
       assert.deepEqual(health.body, { status: 'ok', store: 'sqlite' });
+      // The built service finds docs/openapi.json from dist/src/service/ and serves it as it is.
+      const openapi = await call(base, 'GET', '/openapi.json', undefined, { key: null });
+      assert.equal(openapi.status, 200);
+      assert.equal(openapi.text, readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8'));
     } finally {
       child.process.kill('SIGTERM');
       assert.equal(await child.exited, 0, child.output());

@@ -6,6 +6,10 @@ import type { SessionStore } from '../../src/core/store.js';
 import { createService, type Service } from '../../src/service/app.js';
 import { loadConfig } from '../../src/service/config.js';
 import type { SessionJson } from '../../src/service/session-json.js';
+import { installContractCheck, watchService } from './openapi-hook.js';
+
+// Every response from a service these helpers start or call is checked against docs/openapi.json.
+installContractCheck();
 
 /** The fields any endpoint may answer with. */
 export interface ApiBody {
@@ -49,7 +53,8 @@ export interface CallOptions {
 export const TEST_API_KEY = 'test-key-0123456789abcdefghijklmnopqrstuvwxyz';
 
 /**
- * Starts the real service in-process on port 0 with a manual clock. `store` is `memory:` unless given
+ * Starts the real service in-process on port 0 with a manual clock. Every response from it, through `call` or
+ * plain `fetch`, is checked against docs/openapi.json (test/service/openapi-hook.ts). `store` is `memory:` unless given
  * (`sqlite` puts a file in the temp data folder).
  */
 export async function startService(
@@ -73,6 +78,7 @@ export async function startService(
   });
   const address = await service.listen();
   const base = `http://127.0.0.1:${address.port}`;
+  watchService(base);
   return {
     base,
     apiKey: TEST_API_KEY,
@@ -95,6 +101,7 @@ export async function call(
   body?: unknown,
   options: CallOptions = {},
 ): Promise<ApiResponse> {
+  watchService(base);
   const key = options.key === undefined ? TEST_API_KEY : options.key;
   const headers: Record<string, string> = { ...(key === null ? {} : { authorization: `Bearer ${key}` }) };
   let payload: string | Uint8Array<ArrayBuffer> | undefined;

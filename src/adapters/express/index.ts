@@ -5,8 +5,8 @@
  * @example
  * ```ts
  * import express from 'express';
- * import { createTessera, HttpSessions } from 'tessera';
- * import { tesseraExpress } from 'tessera/express';
+ * import { createTessera, HttpSessions } from '@tessera-sessions/tessera';
+ * import { tesseraExpress } from '@tessera-sessions/tessera/express';
  *
  * const sessions = new HttpSessions(createTessera({ store }), {
  *   csrf: { secret: process.env.CSRF_SECRET }, // >= 32 chars; shared by all processes

@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import Fastify from 'fastify';
- * import { tesseraFastify } from 'tessera/fastify';
+ * import { tesseraFastify } from '@tessera-sessions/tessera/fastify';
  *
  * const app = Fastify();
  * await app.register(tesseraFastify, { sessions }); // sessions: HttpSessions

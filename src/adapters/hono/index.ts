@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { type TesseraEnv, tesseraHono } from 'tessera/hono';
+ * import { type TesseraEnv, tesseraHono } from '@tessera-sessions/tessera/hono';
  *
  * const auth = tesseraHono(sessions); // HttpSessions<MyData>, SealedSessions<MyData>, …
  * const app = new Hono<TesseraEnv<MyData>>();

@@ -1,7 +1,9 @@
 import type { Route } from '../context.js';
 import { adminRoutes } from './admin.js';
+import { authzRoutes } from './authz.js';
 import { endAllRoutes } from './end-all.js';
 import { healthRoutes } from './health.js';
+import { openApiRoutes } from './openapi.js';
 import { sessionRoutes } from './sessions.js';
 import { subjectRoutes } from './subjects.js';
 import { tokenRoutes } from './tokens.js';
@@ -14,4 +16,6 @@ export const routes: readonly Route[] = [
   ...subjectRoutes,
   ...adminRoutes,
   ...tokenRoutes,
+  ...authzRoutes,
+  ...openApiRoutes,
 ];

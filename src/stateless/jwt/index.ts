@@ -24,4 +24,4 @@ export {
   publicJwk,
   type StoredJwtKey,
 } from './keys.js';
-export { type KeyFileOptions, loadOrCreateKeyRing, parseKeyList } from './key-file.js';
+export { parseKeyList } from './key-list.js';

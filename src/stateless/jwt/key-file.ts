@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parseKeyList } from './key-list.js';
 import { JwtKeyRing } from './key-ring.js';
 import { exportJwtKey, generateJwtKey, importJwtKey, type JwtAlgorithm, type StoredJwtKey } from './keys.js';
 
@@ -15,6 +16,7 @@ export interface KeyFileOptions {
 /**
  * Loads the access-token key ring from a JSON file of private JWKs, creating it (mode 0600) with a new key
  * when it does not exist. Every later change of the ring (rotation, pruning) is written back atomically.
+ * In its own package entry (`@tessera-sessions/tessera/jwt/key-file`), so that `…/jwt` loads no `node:fs`.
  */
 export async function loadOrCreateKeyRing(path: string, options: KeyFileOptions): Promise<JwtKeyRing> {
   let stored: StoredJwtKey[] | null = null;
@@ -34,14 +36,6 @@ export async function loadOrCreateKeyRing(path: string, options: KeyFileOptions)
     );
   });
   return ring;
-}
-
-/** Parses `[StoredJwtKey, …]` (the file format, also accepted from an environment variable). */
-export function parseKeyList(text: string, source: string): StoredJwtKey[] {
-  const value: unknown = JSON.parse(text);
-  if (!Array.isArray(value) || value.length === 0)
-    throw new TypeError(`tessera: ${source} holds no JWT keys`);
-  return value as StoredJwtKey[];
 }
 
 async function writeKeyFile(path: string, ring: JwtKeyRing): Promise<void> {

@@ -7,4 +7,3 @@ export {
   type RefreshTokensOptions,
   type TokenPair,
 } from './refresh-tokens.js';
-export { loadOrCreateSecret } from './secret-file.js';

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** Reads a base64url secret from `path`, or creates one (32 random bytes, mode 0600) when it does not exist. */
+/**
+ * Reads a base64url secret from `path`, or creates one (32 random bytes, mode 0600) when it does not exist.
+ * In its own package entry (`@tessera-sessions/tessera/refresh/secret-file`), so that `…/refresh` loads no
+ * `node:fs`.
+ */
 export async function loadOrCreateSecret(path: string): Promise<Buffer> {
   try {
     const secret = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');

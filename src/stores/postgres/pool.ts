@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { StoreUnavailableError } from '../../core/errors.js';
+import { loadDriver } from '../shared/driver.js';
 
 /** pg error codes for "this id exists" (the only fault that is the caller's, not the store's). */
 const UNIQUE_VIOLATION = '23505';
@@ -31,7 +32,9 @@ export function openPool(source: PoolSource): StorePool {
     owned = false;
   } else if (typeof source.connectionString === 'string') {
     const statementTimeout = source.statementTimeoutMs ?? 5000;
-    pool = new pg.Pool({
+    // Only a store that creates its pool needs the driver loaded; a caller's pool brings its own.
+    const { Pool } = loadDriver<typeof pg>('pg', 'PostgreSQL store');
+    pool = new Pool({
       connectionString: source.connectionString,
       max: source.maxConnections ?? 10,
       connectionTimeoutMillis: source.connectTimeoutMs ?? 5000,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../../core/errors.js';
+import { loadDriver } from '../shared/driver.js';
 
 /** What a RedisStore talks to: a URL, or a client you created (and keep owning). */
 export type RedisTarget = string | Redis | Cluster;
@@ -17,6 +18,8 @@ export interface ClientTimeouts {
  * timeout, so a dead server answers fast with an error instead of queueing requests forever.
  */
 export function openClient(url: string, timeouts: ClientTimeouts): RedisClient {
+  // Only a store that opens its own client needs the driver loaded; a caller's client brings its own.
+  const ioredis = loadDriver<typeof import('ioredis')>('ioredis', 'Redis store');
   const common: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -29,7 +32,7 @@ export function openClient(url: string, timeouts: ClientTimeouts): RedisClient {
   if (cluster === null) {
     if (!/^rediss?:\/\//.test(url))
       throw new TypeError('tessera: a Redis URL starts with redis://, rediss:// or redis-cluster://');
-    return new Redis(url, common);
+    return new ioredis.Redis(url, common);
   }
   const parsed = new URL(url.replace(/^rediss?-cluster:/, 'redis:').replace(/,.*$/, ''));
   const hosts = url
@@ -46,7 +49,7 @@ export function openClient(url: string, timeouts: ClientTimeouts): RedisClient {
     });
   if (hosts.length === 0) throw new TypeError('tessera: redis-cluster:// needs at least one host:port');
   const { retryStrategy: _unused, enableOfflineQueue: _offline, ...nodeOptions } = common;
-  return new Cluster(hosts, {
+  return new ioredis.Cluster(hosts, {
     enableOfflineQueue: false,
     scaleReads: 'master',
     retryDelayOnFailover: 100,

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { loadDriver } from '../shared/driver.js';
 import { migrate } from './schema.js';
 
 /** What `openDatabase` needs: see `SqliteStoreOptions`. */
@@ -16,12 +17,14 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   const inMemory = options.path === ':memory:' || options.path === '';
+  // Loaded before the file is created, so a missing driver leaves nothing behind.
+  const Driver = loadDriver<typeof Database>('better-sqlite3', 'SQLite store');
   if (!inMemory) {
     mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
     // Create the file with 0600 before SQLite does (SQLite would use the umask, often 0644).
     closeSync(openSync(options.path, 'a', 0o600));
   }
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs });
+  const db = new Driver(options.path, { timeout: options.busyTimeoutMs });
   try {
     // WAL: readers never block the writer and vice versa, so validation keeps going while a sweep writes.
     if (!inMemory) db.pragma('journal_mode = WAL');

@@ -38,10 +38,10 @@ export interface CsrfOptions {
   /**
    * HMAC keys for the signed token, at least 32 characters each. The first signs; all verify (key rotation).
    * Without it a random key is made at start-up: tokens then die on restart and differ between nodes,
-   * so set it whenever you run more than one process.
+   * so set it whenever you run more than one process. `undefined` (an unset environment variable) is the default.
    * @default a random per-process key
    */
-  secret?: string | readonly string[];
+  secret?: string | readonly string[] | undefined;
   /**
    * Form field (urlencoded or multipart body) that carries the token.
    * @default '_csrf'
