@@ -10,6 +10,6 @@ export {
   type MemoryAuditTrail,
   type MemoryAuditTrailOptions,
 } from './memory-trail.js';
-export { renderAuditMetrics } from './metrics.js';
+export { registerAuditMetrics, renderAuditMetrics } from './metrics.js';
 export { type AuditEntry, type AuditRecord, type AuditRecordType, auditPseudonym } from './record.js';
 export { type AuditBreak, type AuditVerification, type VerifyOptions, verifyAuditTrail } from './verify.js';

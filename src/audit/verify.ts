@@ -40,6 +40,11 @@ export type AuditVerification =
 export interface VerifyOptions {
   /** Longest line accepted. @default 1048576 */
   maxLineBytes?: number;
+  /**
+   * Called after each chunk read (64 KiB) with the records verified and the bytes read so far, so a caller
+   * can show progress on a large file. It must not throw.
+   */
+  onProgress?: (progress: { readonly records: number; readonly bytes: number }) => void;
 }
 
 interface Walk {
@@ -71,6 +76,7 @@ export async function verifyAuditTrail(
     recovered: [],
   };
   let carry: Buffer = Buffer.alloc(0);
+  let bytesRead = 0;
   for await (const chunk of createReadStream(path)) {
     const bytes = chunk as Buffer;
     let start = 0;
@@ -90,6 +96,8 @@ export async function verifyAuditTrail(
       const failure = checkLine(walk, line);
       if (failure !== null) return failure;
     }
+    bytesRead += bytes.length;
+    options.onProgress?.({ records: walk.records, bytes: bytesRead });
   }
   if (carry.length > 0) {
     return broken(walk, walk.lineNumber + 1, 'torn_line', 'the file ends in the middle of a line');

@@ -32,6 +32,7 @@ import {
   slidIdleExpiry,
 } from './session-rules.js';
 import { callStore } from './store-fault.js';
+import { resultOutcome, traced } from './tracing.js';
 import { checkText, truncateText } from './text.js';
 import { hashSecret, isSessionId, mintToken, newSessionId, parseToken } from './token.js';
 
@@ -110,7 +111,11 @@ export class SessionManager<Data extends SessionData = SessionData> {
   }
 
   /** Creates a session: the only operation that inserts. Use it at login (never reuse a pre-login token). */
-  async create(input: CreateInput<Data>): Promise<IssuedSession<Data>> {
+  create(input: CreateInput<Data>): Promise<IssuedSession<Data>> {
+    return traced('tessera.create', this.#store.kind, () => this.#create(input), CREATED);
+  }
+
+  async #create(input: CreateInput<Data>): Promise<IssuedSession<Data>> {
     const subject = checkSubject(input?.subject);
     const data = (input.data ?? {}) as SessionData;
     checkSessionData(data, this.options.maxDataBytes);
@@ -165,7 +170,11 @@ export class SessionManager<Data extends SessionData = SessionData> {
    * Checks a token. Malformed tokens are refused before any store access. A valid session whose idle
    * window has moved far enough is renewed (one store write per `renewalFraction` of the idle timeout).
    */
-  async validate(token: string | null | undefined, client: ClientInfo = {}): Promise<ValidationResult<Data>> {
+  validate(token: string | null | undefined, client: ClientInfo = {}): Promise<ValidationResult<Data>> {
+    return traced('tessera.validate', this.#store.kind, () => this.#validate(token, client), resultOutcome);
+  }
+
+  async #validate(token: string | null | undefined, client: ClientInfo): Promise<ValidationResult<Data>> {
     if (token === null || token === undefined || token === '') return TOKEN_MISSING;
     const parsed = parseToken(token);
     if (parsed === null) return tokenInvalid('malformed');
@@ -264,7 +273,12 @@ export class SessionManager<Data extends SessionData = SessionData> {
     client: ClientInfo = {},
     validated?: ValidationResult<Data>,
   ): Promise<RotateResult<Data>> {
-    return this.#rotate(token, client, undefined, validated);
+    return traced(
+      'tessera.rotate',
+      this.#store.kind,
+      () => this.#rotate(token, client, undefined, validated),
+      resultOutcome,
+    );
   }
 
   /**
@@ -279,7 +293,13 @@ export class SessionManager<Data extends SessionData = SessionData> {
     client: ClientInfo = {},
     validated?: ValidationResult<Data>,
   ): Promise<RotateResult<Data>> {
-    return this.#rotate(token, client, checkLevel(level), validated);
+    const checked = checkLevel(level);
+    return traced(
+      'tessera.elevate',
+      this.#store.kind,
+      () => this.#rotate(token, client, checked, validated),
+      resultOutcome,
+    );
   }
 
   /** Whether a session meets a level requirement (with an optional freshness window). */
@@ -288,7 +308,11 @@ export class SessionManager<Data extends SessionData = SessionData> {
   }
 
   /** Ends the session a token belongs to (logout). Returns whether a session was ended. */
-  async revoke(token: string | null | undefined, reason = 'logout'): Promise<boolean> {
+  revoke(token: string | null | undefined, reason = 'logout'): Promise<boolean> {
+    return traced('tessera.revoke', this.#store.kind, () => this.#revoke(token, reason), revokeOutcome);
+  }
+
+  async #revoke(token: string | null | undefined, reason: string): Promise<boolean> {
     const parsed = parseToken(token);
     if (parsed === null) return false;
     const record = await this.#call('get', () => this.#store.get(parsed.sessionId));
@@ -545,6 +569,11 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return callStore(this.#store.kind, operation, run);
   }
 }
+
+const CREATED = (): { 'tessera.outcome': string } => ({ 'tessera.outcome': 'ok' });
+const revokeOutcome = (ended: boolean): { 'tessera.outcome': string } => ({
+  'tessera.outcome': ended ? 'revoked' : 'not_found',
+});
 
 /** The largest data version: stores keep it as a 32-bit integer. */
 export const MAX_VERSION = 2_147_483_647;

@@ -1,11 +1,34 @@
+import { SpanKind } from '@opentelemetry/api';
 import { isTesseraError, StoreUnavailableError } from './errors.js';
+import { activeTracer, failSpan } from './tracing.js';
 
 /**
  * Runs one store call and turns any fault that is not already a Tessera error into `StoreUnavailableError`
  * (503 with `Retry-After`: fail closed). The one wrapper every engine uses: manager, sealed sessions, refresh
- * and access tokens.
+ * and access tokens. With an OpenTelemetry SDK registered, each call is a `tessera.store.<operation>` span
+ * (store kind and operation as attributes; status ERROR on a fault).
  */
-export async function callStore<T>(kind: string, operation: string, run: () => Promise<T>): Promise<T> {
+export function callStore<T>(kind: string, operation: string, run: () => Promise<T>): Promise<T> {
+  const tracer = activeTracer();
+  if (tracer === null) return guarded(kind, operation, run);
+  const attributes = { 'tessera.store.kind': kind, 'tessera.store.operation': operation };
+  // Span names stay single tokens: the stateless engines name some operations with spaces.
+  const name = `tessera.store.${operation.replace(/ /g, '-')}`;
+  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      const result = await guarded(kind, operation, run);
+      span.setAttribute('tessera.outcome', 'ok');
+      return result;
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function guarded<T>(kind: string, operation: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {

@@ -29,6 +29,19 @@ export interface StoreLifecycle {
   close(): Promise<void>;
 }
 
+/** What `tessera doctor` reads from a store, without changing anything (no migration, no write). */
+export interface StoreInspection {
+  /** The store server's clock (ms since the epoch), for clock-skew checks; null for an in-process store. */
+  readonly serverTime: number | null;
+  /** The schema version found and the one this release writes; null when the store has no versioned schema. */
+  readonly schema: { readonly version: number; readonly latest: number } | null;
+}
+
+/** Optional capability of a store: an operator's look at it (`tessera doctor`). */
+export interface InspectableStore {
+  inspect(): Promise<StoreInspection>;
+}
+
 /** Server-side session records: what `SessionManager` needs. */
 export interface SessionRecords {
   /**

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { createFileAuditTrail, type FileAuditTrail } from '../audit/file-trail.js';
-import { renderAuditMetrics } from '../audit/metrics.js';
+import { registerAuditMetrics } from '../audit/metrics.js';
 import type { Clock } from '../core/clock.js';
 import { type SessionManager, createTessera } from '../core/manager.js';
 import { cryptoRandom, type RandomSource } from '../core/random.js';
@@ -19,6 +19,7 @@ import { classifyError, errorBody, HttpError } from './http-errors.js';
 import { readJsonObject } from './json.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { timedStore } from './store-metrics.js';
 import { Router } from './router.js';
 import { routes } from './routes/index.js';
 import { openStore } from './store-from-url.js';
@@ -57,13 +58,15 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   const logger = createLogger(config.logLevel, deps.log);
   const apiKey = await loadOrCreateApiKey(config.apiKey, config.dataDir, random);
   const audit = await openAuditTrail(config, logger);
-  const store =
-    deps.store ??
-    (await openStore(config.store, { dataDir: config.dataDir }).catch(async (error: unknown) => {
-      await audit?.close();
-      throw error;
-    }));
   const metrics = new Metrics();
+  const store = timedStore(
+    deps.store ??
+      (await openStore(config.store, { dataDir: config.dataDir }).catch(async (error: unknown) => {
+        await audit?.close();
+        throw error;
+      })),
+    metrics,
+  );
   const manager = createTessera({
     store,
     idleTimeout: config.idleTimeout,
@@ -76,7 +79,7 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   });
   if (audit !== null) {
     manager.on('*', audit.listener);
-    metrics.addSource(() => renderAuditMetrics(audit.stats()));
+    registerAuditMetrics(metrics.registry, () => audit.stats());
   }
   const sessions = new HttpSessions(manager, {
     cookie: {
@@ -262,6 +265,8 @@ async function handle(
   write(response, reply);
   const seconds = (performance.now() - started) / 1000;
   state.metrics.request(method, route, reply.status, seconds);
+  const refused = refusalCode(reply);
+  if (refused !== null) state.metrics.refusal(route, refused);
   state.logger.info('request', {
     method,
     route,
@@ -273,6 +278,14 @@ async function handle(
     // The body was refused unread (413): give the reply a moment to leave, then drop the connection.
     response.once('finish', () => setTimeout(() => request.destroy(), 1000).unref());
   }
+}
+
+/** The stable code of a refusal (an error body's `code`, or `X-Tessera-Code` from `/v1/authz`), else null. */
+function refusalCode(reply: Reply): string | null {
+  if (reply.status < 400) return null;
+  const code = (reply.body as { error?: { code?: unknown } } | undefined)?.error?.code;
+  if (typeof code === 'string') return code;
+  return reply.headers?.find(([name]) => name === 'x-tessera-code')?.[1] ?? null;
 }
 
 function write(response: ServerResponse, reply: Reply): void {

@@ -51,3 +51,31 @@ export function runNode(args: readonly string[], env: Record<string, string>): C
 export function serve(env: Record<string, string>): Child {
   return runNode(['--import', 'tsx', 'src/cli/main.ts', 'serve'], { TESSERA_PORT: '0', ...env });
 }
+
+export interface CliRun {
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Milliseconds from spawn to exit. */
+  readonly ms: number;
+}
+
+/** Runs `tessera <args>` through tsx and collects stdout and stderr apart (the CLI keeps results on stdout). */
+export async function runCli(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const [code, signal] = await once(child, 'close');
+  return { code: (code as number | null) ?? (signal as string), stdout, stderr, ms: Date.now() - started };
+}

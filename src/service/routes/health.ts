@@ -25,8 +25,8 @@ export const healthRoutes: readonly Route[] = [
     async handle({ service }) {
       return {
         status: 200,
-        headers: [['content-type', 'text/plain; version=0.0.4; charset=utf-8']],
-        raw: service.metrics.render(),
+        headers: [['content-type', service.metrics.contentType]],
+        raw: await service.metrics.render(),
       };
     },
   },

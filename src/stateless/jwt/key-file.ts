@@ -3,7 +3,14 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseKeyList } from './key-list.js';
 import { JwtKeyRing } from './key-ring.js';
-import { exportJwtKey, generateJwtKey, importJwtKey, type JwtAlgorithm, type StoredJwtKey } from './keys.js';
+import {
+  exportJwtKey,
+  generateJwtKey,
+  importJwtKey,
+  type JwtAlgorithm,
+  type JwtKey,
+  type StoredJwtKey,
+} from './keys.js';
 
 export interface KeyFileOptions {
   /** Algorithm of a key generated when the file does not exist. @default 'EdDSA' */
@@ -29,19 +36,23 @@ export async function loadOrCreateKeyRing(path: string, options: KeyFileOptions)
   const keys =
     stored === null ? [generateJwtKey(options.alg ?? 'EdDSA', options.now)] : stored.map(importJwtKey);
   const ring = new JwtKeyRing(keys, options.retainFor);
-  if (created) await writeKeyFile(path, ring);
+  if (created) await saveKeyFile(path, ring.keys);
   ring.onChange(() => {
-    writeKeyFile(path, ring).catch((error: unknown) =>
+    saveKeyFile(path, ring.keys).catch((error: unknown) =>
       console.error('tessera: could not save JWT keys', error),
     );
   });
   return ring;
 }
 
-async function writeKeyFile(path: string, ring: JwtKeyRing): Promise<void> {
+/**
+ * Writes a key file atomically: a temporary file of mode 0600 beside it, then a rename, so a reader sees the
+ * old ring or the new one, never half of one (`tessera keys rotate` uses it too).
+ */
+export async function saveKeyFile(path: string, keys: readonly JwtKey[]): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(ring.keys.map(exportJwtKey), null, 2)}\n`, { mode: 0o600 });
+  await writeFile(temporary, `${JSON.stringify(keys.map(exportJwtKey), null, 2)}\n`, { mode: 0o600 });
   await chmod(temporary, 0o600);
   await rename(temporary, path);
 }

@@ -10,11 +10,12 @@ import type {
   RefreshFamilyRecord,
   RotateUpdate,
   SessionStore,
+  StoreInspection,
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
-import { runMigrations } from './migrations.js';
+import { LATEST_VERSION, quoteIdent, runMigrations } from './migrations.js';
 import { connect, openPool, runQuery, runTransaction, unavailable } from './pool.js';
 import { type FamilyRow, recordParams, type SessionRow, toFamily, toRecord } from './rows.js';
 import { buildStatements, type Statements } from './statements.js';
@@ -320,6 +321,38 @@ export class PostgresStore implements SessionStore {
   async ping(): Promise<void> {
     this.#open();
     await this.#query('ping', this.#sql.ping, []);
+  }
+
+  /**
+   * The server's clock and the applied schema version, for `tessera doctor`. Unlike the other methods it never
+   * migrates: an operator checking a database must not change it.
+   */
+  async inspect(): Promise<StoreInspection> {
+    this.#open();
+    // clock_timestamp(), not now(): now() is the start of the transaction.
+    const time = await runQuery<{ ms: number }>(
+      this.#pool,
+      'inspect',
+      'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms',
+      [],
+    );
+    const table = await runQuery<{ found: string | null }>(
+      this.#pool,
+      'inspect',
+      "SELECT to_regclass($1 || '.tessera_migrations')::text AS found",
+      [quoteIdent(this.schema)],
+    );
+    let version = 0;
+    if (table.rows[0]?.found != null) {
+      const applied = await runQuery<{ version: number | null }>(
+        this.#pool,
+        'inspect',
+        `SELECT max(version) AS version FROM ${quoteIdent(this.schema)}.tessera_migrations`,
+        [],
+      );
+      version = Number(applied.rows[0]?.version ?? 0);
+    }
+    return { serverTime: Number(time.rows[0]?.ms), schema: { version, latest: LATEST_VERSION } };
   }
 
   async close(): Promise<void> {

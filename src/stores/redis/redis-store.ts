@@ -12,6 +12,7 @@ import type {
   RefreshFamilyRecord,
   RotateUpdate,
   SessionStore,
+  StoreInspection,
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
@@ -284,6 +285,14 @@ export class RedisStore implements SessionStore {
     this.#redis.open();
     const client = this.#redis.client;
     await this.#redis.command('ping', () => client.ping());
+  }
+
+  /** The server's clock (`TIME`), for `tessera doctor`; Redis keeps no schema version. */
+  async inspect(): Promise<StoreInspection> {
+    this.#redis.open();
+    const client = this.#redis.client;
+    const [seconds, micros] = await this.#redis.command('inspect', () => client.time());
+    return { serverTime: Number(seconds) * 1000 + Number(micros) / 1000, schema: null };
   }
 
   close(): Promise<void> {

@@ -9,11 +9,13 @@ import type {
   RefreshFamilyRecord,
   RotateUpdate,
   SessionStore,
+  StoreInspection,
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
 import { openDatabase } from './open-database.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { rowToFamily, rowToRecord } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { prepareWrites, type Writes } from './writes.js';
@@ -158,6 +160,13 @@ export class SqliteStore implements SessionStore {
   async ping(): Promise<void> {
     this.#open();
     this.#sql.ping.get();
+  }
+
+  /** The schema version (`PRAGMA user_version`), for `tessera doctor`; the clock is this host's own. */
+  async inspect(): Promise<StoreInspection> {
+    this.#open();
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    return { serverTime: null, schema: { version, latest: SCHEMA_VERSION } };
   }
 
   async close(): Promise<void> {
