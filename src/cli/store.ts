@@ -1,6 +1,6 @@
 import { createTessera, type SessionManager } from '../core/manager.js';
 import type { SessionStore } from '../core/store.js';
-import { loadConfig, type ServiceConfig } from '../service/config.js';
+import { engineOptions, loadConfig, type ServiceConfig } from '../service/config.js';
 import { openStore } from '../service/store-from-url.js';
 
 /**
@@ -14,13 +14,7 @@ export async function withManager<T>(
   const config = loadConfig(process.env);
   const store = await openStore(config.store, { dataDir: config.dataDir });
   try {
-    const manager = createTessera({
-      store,
-      idleTimeout: config.idleTimeout,
-      absoluteTimeout: config.absoluteTimeout,
-      maxSessionsPerSubject: config.maxSessionsPerSubject,
-      overflow: config.overflow,
-    });
+    const manager = createTessera({ store, ...engineOptions(config) });
     return await work(manager, store, config);
   } finally {
     await store.close();

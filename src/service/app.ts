@@ -13,7 +13,7 @@ import { containsTokenShape } from '../core/token.js';
 import type { SessionStore } from '../core/store.js';
 import { HttpSessions } from '../transport/http-sessions.js';
 import { type ApiKeyResult, apiKeyMatches, loadOrCreateApiKey } from './api-key.js';
-import { ConfigError, type ServiceConfig } from './config.js';
+import { ConfigError, engineOptions, type ServiceConfig } from './config.js';
 import type { Reply, RequestContext, ServiceParts } from './context.js';
 import { classifyError, errorBody, HttpError } from './http-errors.js';
 import { readJsonObject } from './json.js';
@@ -69,10 +69,7 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   );
   const manager = createTessera({
     store,
-    idleTimeout: config.idleTimeout,
-    absoluteTimeout: config.absoluteTimeout,
-    maxSessionsPerSubject: config.maxSessionsPerSubject,
-    overflow: config.overflow,
+    ...engineOptions(config),
     random,
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     onEvent: metrics.event,

@@ -3,6 +3,7 @@ import { parseKeyList } from '../stateless/jwt/key-list.js';
 import { importJwtKey, JWT_ALGORITHMS, type JwtAlgorithm } from '../stateless/jwt/keys.js';
 import { hasSecurePrefix, type ResolvedCookieOptions, resolveCookieOptions } from '../transport/cookie.js';
 import { checkNetworkList } from '../core/forwarded.js';
+import type { TesseraOptions } from '../core/options.js';
 
 /** A bad environment variable. The message names the variable and the rule; it never echoes a secret. */
 export class ConfigError extends Error {
@@ -322,4 +323,16 @@ function storeWithAbsolutePath(url: string): string {
   }
   if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) return isAbsolute(url) ? url : resolve(url);
   return url;
+}
+
+/** The engine's lifetime and cap options from the configuration: the service and the CLI build managers alike. */
+export function engineOptions(
+  config: ServiceConfig,
+): Pick<TesseraOptions, 'idleTimeout' | 'absoluteTimeout' | 'maxSessionsPerSubject' | 'overflow'> {
+  return {
+    idleTimeout: config.idleTimeout,
+    absoluteTimeout: config.absoluteTimeout,
+    maxSessionsPerSubject: config.maxSessionsPerSubject,
+    overflow: config.overflow,
+  };
 }
