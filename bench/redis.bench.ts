@@ -1,42 +1,49 @@
 /**
- * Tessera on Redis, measured in one run against (a) Tessera on its memory store and (b) Express 5 +
- * express-session + connect-redis 10 (client: `redis`) on the same Redis server:
- * 1. HTTP validation throughput (node:http servers in their own processes, autocannon, interleaved rounds);
- * 2. Redis commands per validated request (INFO commandstats before/after a load run): Tessera's is one
- *    HGETALL and no write while no renewal is due; express-session + connect-redis GET + EXPIRE (touch);
- * 3. bytes of Redis memory per session for a ~300-byte data payload (MEMORY USAGE of every key a session
- *    uses: for Tessera the session hash, its subject index and a share of the sweep-hint set).
+ * Tessera on Redis, measured in one run against the floors and a peer, all node:http servers in their own
+ * processes on the same Redis, driven by autocannon in interleaved slices (bench/lib/slices.ts):
+ * - redis floor (bench/servers/redis-floor.ts): only the store read with the same driver, one ioredis `GET` of
+ *   a JSON record of the same fields and data and one `JSON.parse`, then a hash comparison;
+ * - memory floor (bench/servers/floor.ts): HMAC id + Map, as in the http bench; Tessera on its memory store;
+ * - Express 5 + express-session + connect-redis 10 (client: `redis`).
+ * It reports req/s and server CPU per request with Tessera's ratio to each, the Redis commands per validated
+ * request (INFO commandstats around one extra load run: Tessera's is one GET and no write while no renewal is
+ * due) and the bytes of Redis memory per session for a ~300-byte data payload (MEMORY USAGE of every key a
+ * session uses: for Tessera the session string, its subject index and a share of the sweep-hint set).
  * `node --import tsx bench/redis.bench.ts` (or `npm run bench -- redis`). Needs Redis at 127.0.0.1:6379
- * (BENCH_REDIS_URL). Knobs: BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS (10),
- * BENCH_HTTP_ROUNDS (3), BENCH_MEMORY_SESSIONS (1000).
- * The servers are this same file started with `serve <target>`, so the bench is self-contained.
+ * (BENCH_REDIS_URL). Knobs: BENCH_SECONDS (5), BENCH_SLICE_SECONDS (1), BENCH_WARMUP_SECONDS (1),
+ * BENCH_CONNECTIONS (10), BENCH_HTTP_ROUNDS (3), BENCH_MEMORY_SESSIONS (1000), BENCH_PROFILE=<target>[,…],
+ * BENCH_TARGETS=<target>[,…] (run only those), BENCH_REDIS_DRIVERS=1 (add the floor on other Redis clients),
+ * BENCH_BASELINE=<checkout> (add Tessera as it is there).
+ * The Tessera and Express servers are this same file started with `serve <target>`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { authenticateNode, nodeRequestFacts } from '../src/adapters/node/index.js';
 import { createTessera } from '../src/core/manager.js';
 import { MemoryStore } from '../src/stores/memory/memory-store.js';
 import { RedisStore } from '../src/stores/redis/index.js';
-import { HttpSessions } from '../src/transport/http-sessions.js';
-import { envNumber, median } from './lib/harness.js';
+import { envNumber } from './lib/harness.js';
 import { load, login, type RunningServer, sanityCheck, startServer } from './lib/http-target.js';
 import { writeResults } from './lib/results.js';
+import {
+  goalLine,
+  pairedCpuRatio,
+  pairedRatio,
+  runSlices,
+  type SliceTarget,
+  selectTargets,
+  settingsFromEnv,
+  summarize,
+} from './lib/slices.js';
 import { formatPercent, formatRate, formatRatio, printTable } from './lib/table.js';
 import { listen, OK_BODY, SUBJECT } from './servers/listen.js';
+import { PAYLOAD } from './servers/payload.js';
 import { serveTessera } from './servers/tessera-app.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A ~300-byte JSON payload, the size the issue compares at. */
-export const PAYLOAD = {
-  user: { id: 48213, name: 'Ada Lovelace', email: 'ada@example.com', locale: 'en-GB' },
-  roles: ['reader', 'editor'],
-  cart: { items: 3, total: 129.95, currency: 'EUR' },
-  flags: { beta: true, newsletter: false },
-  csrfSeed: 'q3Z8vR1xY5bN0mK7tL2wE9sD4fG6hJ',
-  note: 'x'.repeat(60),
-};
 
 async function serveTarget(target: string): Promise<void> {
   if (target === 'express-connect-redis') return serveExpress();
@@ -171,11 +178,17 @@ async function memoryPerSession(
   return { tessera: tesseraBytes / count, connectRedis: connectBytes / count };
 }
 
+interface TargetSpec {
+  readonly name: string;
+  readonly label: string;
+  readonly file: URL;
+  readonly args: string[];
+  /** Sends commands to Redis (counted with INFO commandstats). */
+  readonly usesRedis: boolean;
+}
+
 async function main(): Promise<void> {
-  const seconds = envNumber('BENCH_SECONDS', 5);
-  const warmupSeconds = envNumber('BENCH_WARMUP_SECONDS', 1);
-  const connections = envNumber('BENCH_CONNECTIONS', 10);
-  const roundCount = envNumber('BENCH_HTTP_ROUNDS', 3);
+  const settings = settingsFromEnv();
   const memorySessions = envNumber('BENCH_MEMORY_SESSIONS', 1000);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
@@ -185,113 +198,231 @@ async function main(): Promise<void> {
     redis.disconnect();
     return;
   }
-  const targets = [
-    { name: 'tessera-memory', label: 'tessera node:http, memory store' },
-    { name: 'tessera-redis', label: 'tessera node:http, redis store' },
-    { name: 'express-connect-redis', label: 'express 5 + express-session + connect-redis' },
-  ];
   const self = new URL(import.meta.url);
-  const servers = new Map<string, RunningServer>();
-  const cookies = new Map<string, string>();
-  const rates = new Map<string, number[]>(targets.map((target) => [target.name, []]));
+  const servers = new URL('servers/', import.meta.url);
+  const baseline = process.env.BENCH_BASELINE || undefined;
+  const specs: TargetSpec[] = selectTargets([
+    {
+      name: 'floor',
+      label: 'memory floor: HMAC id + Map',
+      file: new URL('floor.ts', servers),
+      args: [],
+      usesRedis: false,
+    },
+    {
+      name: 'tessera-memory',
+      label: 'tessera node:http, memory store',
+      file: self,
+      args: ['serve', 'tessera-memory'],
+      usesRedis: false,
+    },
+    {
+      name: 'redis-floor',
+      label: 'redis floor: ioredis GET + JSON.parse',
+      file: new URL('redis-floor.ts', servers),
+      args: [REDIS_URL, 'ioredis'],
+      usesRedis: true,
+    },
+    // BENCH_REDIS_DRIVERS=1: the same floor on other clients, to see whether another driver is cheaper.
+    ...(process.env.BENCH_REDIS_DRIVERS === '1'
+      ? [
+          {
+            name: 'redis-floor-plain',
+            label: 'redis floor, ioredis without auto-pipelining',
+            file: new URL('redis-floor.ts', servers),
+            args: [REDIS_URL, 'ioredis-plain'],
+            usesRedis: true,
+          },
+          {
+            name: 'redis-floor-node-redis',
+            label: 'redis floor, node-redis (redis 6)',
+            file: new URL('redis-floor.ts', servers),
+            args: [REDIS_URL, 'node-redis'],
+            usesRedis: true,
+          },
+        ]
+      : []),
+    {
+      name: 'tessera-redis',
+      label: 'tessera node:http, redis store',
+      file: self,
+      args: ['serve', 'tessera-redis'],
+      usesRedis: true,
+    },
+    // BENCH_BASELINE=<another checkout> (with its node_modules): Tessera on Redis as it is there, so a change to
+    // the store's hot path is measured against its parent in one run.
+    ...(baseline === undefined
+      ? []
+      : [
+          {
+            name: 'baseline-redis',
+            label: 'tessera at BENCH_BASELINE, redis store',
+            file: pathToFileURL(join(resolve(baseline), 'bench/redis.bench.ts')),
+            args: ['serve', 'tessera-redis'],
+            usesRedis: true,
+          },
+        ]),
+    {
+      name: 'express-connect-redis',
+      label: 'express 5 + express-session + connect-redis',
+      file: self,
+      args: ['serve', 'express-connect-redis'],
+      usesRedis: true,
+    },
+  ]);
+  console.log(
+    `redis: ${specs.length} targets, ${settings.connections} connections; ${settings.warmupSeconds} s warm-up, ` +
+      `then ${settings.rounds} rounds of ${settings.seconds} s per target in interleaved ${settings.sliceSeconds} s slices`,
+  );
+  const running: RunningServer[] = [];
+  const targets: SliceTarget[] = [];
   const commands = new Map<string, Map<string, number>>();
   const problems: string[] = [];
+  let slices: Awaited<ReturnType<typeof runSlices>>;
   try {
-    for (const target of targets) {
-      const server = await startServer(target.name, self, ['serve', target.name]);
-      servers.set(target.name, server);
+    for (const spec of specs) {
+      const server = await startServer(spec.name, spec.file, spec.args);
+      running.push(server);
       const cookie = await login(server.port);
       const check = await sanityCheck(server.port, cookie);
       if (check.withCookie !== 200 || check.withoutCookie !== 401) {
-        problems.push(`${target.name}: sanity check ${check.withCookie}/${check.withoutCookie}`);
+        problems.push(`${spec.name}: sanity check ${check.withCookie}/${check.withoutCookie}`);
       }
-      cookies.set(target.name, cookie);
+      targets.push({ name: spec.name, server, cookie });
     }
     if (problems.length > 0) throw new Error(problems.join('\n'));
-    for (let round = 0; round < roundCount; round += 1) {
-      for (let step = 0; step < targets.length; step += 1) {
-        const target = targets[(step + round) % targets.length] as (typeof targets)[number];
-        const server = servers.get(target.name) as RunningServer;
-        const cookie = cookies.get(target.name) as string;
-        await load(server.port, cookie, { connections, seconds: warmupSeconds });
-        const before = await commandCalls(redis);
-        const { result } = await load(server.port, cookie, { connections, seconds });
-        const after = await commandCalls(redis);
-        if (result.non2xx + result.errors + result.timeouts > 0) {
-          problems.push(
-            `${target.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
-          );
-        }
-        const rate = result.requests.total / result.duration;
-        rates.get(target.name)?.push(rate);
-        if (round === 0) {
-          const perRequest = new Map<string, number>();
-          for (const [name, count] of delta(before, after))
-            perRequest.set(name, count / result.requests.total);
-          commands.set(target.name, perRequest);
-        }
-        console.log(
-          `  round ${round + 1}/${roundCount}  ${target.name.padEnd(22)} ${formatRate(rate).padStart(8)} req/s`,
-        );
-      }
+    // Commands per request, one target at a time (this also warms the servers up).
+    for (const target of targets) {
+      if (!specs.find((spec) => spec.name === target.name)?.usesRedis) continue;
+      const before = await commandCalls(redis);
+      const { result } = await load(target.server.port, target.cookie, {
+        connections: settings.connections,
+        seconds: settings.sliceSeconds,
+      });
+      const after = await commandCalls(redis);
+      const perRequest = new Map<string, number>();
+      for (const [name, count] of delta(before, after)) perRequest.set(name, count / result.requests.total);
+      commands.set(target.name, perRequest);
     }
+    slices = await runSlices(targets, settings, problems);
   } finally {
-    await Promise.all([...servers.values()].map((server) => server.stop()));
+    await Promise.all(running.map((server) => server.stop()));
   }
-  if (problems.length > 0) throw new Error(problems.join('\n'));
 
-  const paired = (a: string, b: string): number =>
-    median((rates.get(a) ?? []).map((rate, index) => rate / ((rates.get(b) ?? [])[index] ?? Number.NaN)));
+  const rows = specs.map((spec) => {
+    const summary = summarize(slices.get(spec.name) ?? []);
+    return {
+      name: spec.name,
+      label: spec.label,
+      ...summary,
+      vsRedisFloor: pairedRatio(slices, spec.name, 'redis-floor'),
+      cpuVsRedisFloor: pairedCpuRatio(slices, spec.name, 'redis-floor'),
+      vsFloor: pairedRatio(slices, spec.name, 'floor'),
+      cpuVsFloor: pairedCpuRatio(slices, spec.name, 'floor'),
+      commands: Object.fromEntries(commands.get(spec.name) ?? new Map<string, number>()),
+    };
+  });
   console.log('');
   printTable(
-    ['target', 'req/s', 'redis commands per request'],
-    targets.map((target) => [
-      target.label,
-      formatRate(median(rates.get(target.name) ?? [])),
-      target.name === 'tessera-memory'
+    [
+      'target',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'vs redis floor',
+      'vs memory floor',
+      'CPU µs/req',
+      'CPU: vs redis floor',
+      'vs memory floor',
+      'redis commands per request',
+    ],
+    rows.map((row) => [
+      row.label,
+      formatRate(row.requestsPerSec),
+      (row.p50 / 1000).toFixed(3),
+      (row.p99 / 1000).toFixed(3),
+      formatPercent(row.vsRedisFloor),
+      formatPercent(row.vsFloor),
+      row.cpuPerRequest.toFixed(1),
+      formatPercent(row.cpuVsRedisFloor),
+      formatPercent(row.cpuVsFloor),
+      Object.keys(row.commands).length === 0
         ? '-'
-        : [...(commands.get(target.name) ?? new Map<string, number>())]
+        : Object.entries(row.commands)
             .map(([name, perRequest]) => `${name} ${perRequest.toFixed(3)}`)
             .join(', '),
     ]),
   );
-  const redisVsMemory = paired('tessera-redis', 'tessera-memory');
-  const redisVsExpress = paired('tessera-redis', 'express-connect-redis');
+  console.log(
+    `req/s, p50, p99, CPU: medians over ${(slices.get(specs[0]?.name ?? '') ?? []).length} slices of ${settings.sliceSeconds} s; ` +
+      'ratios: medians of per-slice ratios (req/s: this / other; CPU: other / this, higher is cheaper).',
+  );
+  const ratio = (name: string, base: string): { value: number; byCpu: number } => ({
+    value: pairedRatio(slices, name, base),
+    byCpu: pairedCpuRatio(slices, name, base),
+  });
   const tesseraCommands = commands.get('tessera-redis') ?? new Map<string, number>();
   const writesPerRequest = [...tesseraCommands]
     .filter(([name]) => WRITE_COMMANDS.has(name))
     .reduce((sum, [, perRequest]) => sum + perRequest, 0);
-  const memory = await memoryPerSession(redis, memorySessions);
-  redis.disconnect();
+  const goals = [
+    {
+      what: 'tessera redis / redis floor',
+      ...ratio('tessera-redis', 'redis-floor'),
+      goal: 0.9,
+      format: formatPercent,
+    },
+    {
+      what: 'tessera redis / tessera memory',
+      ...ratio('tessera-redis', 'tessera-memory'),
+      goal: 0.75,
+      format: formatPercent,
+    },
+    {
+      what: 'tessera redis / express-session + connect-redis',
+      ...ratio('tessera-redis', 'express-connect-redis'),
+      goal: 4,
+      format: formatRatio,
+    },
+    ...(baseline === undefined
+      ? []
+      : [
+          {
+            what: 'tessera redis / tessera at BENCH_BASELINE',
+            ...ratio('tessera-redis', 'baseline-redis'),
+            goal: 0.95,
+            format: formatPercent,
+          },
+        ]),
+  ];
   console.log('');
-  console.log(
-    `target tessera redis / tessera memory: ${formatPercent(redisVsMemory)} (goal >= 75%) ${redisVsMemory >= 0.75 ? 'met' : 'MISSED'}`,
-  );
-  console.log(
-    `target tessera redis / express-session + connect-redis: ${formatRatio(redisVsExpress)} (goal >= 4x) ${redisVsExpress >= 4 ? 'met' : 'MISSED'}`,
-  );
+  for (const goal of goals) console.log(goalLine(goal.what, goal.value, goal.byCpu, goal.goal, goal.format));
   console.log(
     `target store writes per validation with no renewal due: ${writesPerRequest.toFixed(4)} (goal 0) ${writesPerRequest === 0 ? 'met' : 'MISSED'}`,
   );
+  const memory = await memoryPerSession(redis, memorySessions);
+  redis.disconnect();
   console.log(
     `redis memory per session (${JSON.stringify(PAYLOAD).length}-byte payload, ${memorySessions} sessions): ` +
-      `tessera ${Math.round(memory.tessera)} B (session hash + subject index + sweep-hint share), ` +
+      `tessera ${Math.round(memory.tessera)} B (session string + subject index + sweep-hint share), ` +
       `connect-redis ${Math.round(memory.connectRedis)} B`,
   );
   const file = writeResults('redis', {
-    seconds,
-    connections,
-    rounds: Object.fromEntries(rates),
-    redisVsMemory,
-    redisVsExpress,
-    commandsPerRequest: Object.fromEntries(
-      [...commands].map(([name, map]) => [name, Object.fromEntries(map)]),
-    ),
+    settings,
+    loadAverageAfter: loadavg(),
+    targets: rows,
+    goals: goals.map(({ what, value, byCpu, goal }) => ({ what, value, byCpu, goal, met: value >= goal })),
     writesPerRequest,
     memoryPerSession: memory,
     payloadBytes: JSON.stringify(PAYLOAD).length,
+    problems,
+    valid: problems.length === 0,
   });
   console.log(`results: ${file}`);
+  if (problems.length > 0) {
+    console.error(`INVALID bench run:\n${problems.join('\n')}`);
+    process.exit(1);
+  }
 }
 
 if (process.argv[2] === 'serve') await serveTarget(process.argv[3] ?? 'tessera-redis');
