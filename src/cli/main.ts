@@ -8,10 +8,7 @@ type Command = (args: readonly string[]) => Promise<number>;
 
 // Each command's module is loaded only when it runs, so `tessera keys generate` never loads the HTTP service.
 const COMMANDS: Readonly<Record<string, Command>> = {
-  serve: async () => {
-    await (await import('./commands/serve.js')).serve();
-    return -1;
-  },
+  serve: async (args) => ((await (await import('./commands/serve.js')).serve(args)) ? -1 : 0),
   migrate: async (args) => (await import('./commands/migrate.js')).migrate(args),
   audit: async (args) => (await import('./commands/audit.js')).audit(args),
   sessions: async (args) => (await import('./commands/sessions.js')).sessions(args),

@@ -1,19 +1,38 @@
 import { createService } from '../../service/app.js';
 import { loadConfig } from '../../service/config.js';
+import { unknownVariableWarnings } from '../../service/env-names.js';
+import { UsageError } from '../args.js';
+import { HELP } from '../help.js';
 import { version } from '../version.js';
 
-/** `tessera serve`: runs until SIGTERM or SIGINT, then exits 0 (1 when the shutdown fails). */
-export async function serve(): Promise<void> {
+/**
+ * `tessera serve`: runs until SIGTERM or SIGINT, then exits 0 (1 when the shutdown fails). Returns false without
+ * starting for `--help` (the help is printed); any other argument is a usage error.
+ */
+export async function serve(args: readonly string[] = []): Promise<boolean> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return false;
+  }
+  if (args.length > 0) {
+    throw new UsageError(`serve takes no arguments (got "${String(args[0]).slice(0, 40)}")`, HELP);
+  }
+  // Human lines go to stderr; stdout carries only the JSON log stream.
+  for (const warning of unknownVariableWarnings(process.env))
+    process.stderr.write(`tessera: warning: ${warning}\n`);
   const config = loadConfig(process.env);
   const service = await createService(config);
   if (service.apiKey.created) {
     // Shown this once, on the start that created it; later starts read it from the file without printing.
-    process.stdout.write(
+    process.stderr.write(
       `tessera: generated an API key and saved it to ${service.apiKey.path} (mode 0600).\n` +
         `tessera: it is shown only this once:\n${service.apiKey.key}\n`,
     );
   }
   const address = await service.listen();
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  process.stderr.write(`tessera: listening on ${url} (admin console: ${url}/admin)\n`);
   service.logger.info('listening', {
     host: address.address,
     port: address.port,
@@ -38,4 +57,5 @@ export async function serve(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  return true;
 }
