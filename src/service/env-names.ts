@@ -1,6 +1,6 @@
 /**
  * Every `TESSERA_*` variable the service and the CLI read. A variable of that prefix that is not here is most
- * likely a typo (`TESSERA_SESION_OVERFLOW`), which would otherwise be ignored in silence and leave a default in
+ * likely a typo (one letter missing from a known name), which would otherwise be ignored in silence and leave a default in
  * force: `unknownVariableWarnings` names the nearest known one. `test/service/env-names.test.ts` keeps this list
  * equal to the names the source reads.
  */
