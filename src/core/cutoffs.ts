@@ -11,8 +11,3 @@ export const EVERYONE_SCOPE = '\u0001everyone';
 export function sessionScope(sessionId: string): string {
   return `\u0001session:${sessionId}`;
 }
-
-/** Whether `scope` is reserved (never a subject). */
-export function isReservedScope(scope: string): boolean {
-  return scope.charCodeAt(0) === 1;
-}
