@@ -15,9 +15,9 @@ import {
 import type { SessionAuthenticator } from '../../src/transport/authenticator.js';
 
 /** The session modes every adapter serves through the one request path. */
-export type ModeName = 'server-side' | 'sealed' | 'access-token';
+export type ModeName = 'server-side' | 'sealed' | 'sealed-store' | 'access-token';
 /** The modes whose credential is a cookie (`matrix.ts`); access tokens have their own rows (`access-matrix.ts`). */
-export const COOKIE_MODES: readonly ModeName[] = ['server-side', 'sealed'];
+export const COOKIE_MODES: readonly ModeName[] = ['server-side', 'sealed', 'sealed-store'];
 export const ACCESS_TTL_SECONDS = 900;
 
 /**
@@ -36,6 +36,8 @@ export interface World {
   storeDown: boolean;
   /** Whether a token stops working at once when its session ends (false for stateless seals). */
   readonly revocable: boolean;
+  /** Whether a logged-out token is refused afterwards (server-side; sealed with a store cuts the seal off). */
+  readonly logoutEndsCopies: boolean;
   /** `/revoke-others`: ends the subject's other sessions (server-side only). */
   revokeOthers(session: Session): Promise<number>;
   /** An access token for a new session id (access-token mode only). */
@@ -67,6 +69,7 @@ export function createWorld(name: ModeName = 'server-side'): World {
     Object.assign(world, {
       mode: new HttpSessions(manager, { csrf: { secret: CSRF_SECRET } }),
       revocable: true,
+      logoutEndsCopies: true,
       revokeOthers: (session: Session) => manager.revokeSubject(session.subject, { except: session.id }),
       issueAccess: noAccessTokens,
     });
@@ -82,6 +85,7 @@ export function createWorld(name: ModeName = 'server-side'): World {
     Object.assign(world, {
       mode: new AccessTokenAuthenticator(tokens),
       revocable: false,
+      logoutEndsCopies: false,
       revokeOthers: () => Promise.reject(new TypeError('access tokens are revoked through their session')),
       issueAccess: (subject: string, level = 1) =>
         tokens.issue({ subject, sessionId: `s${String(++sessions).padStart(25, '0')}`, level }).token,
@@ -95,8 +99,11 @@ export function createWorld(name: ModeName = 'server-side'): World {
         absoluteTimeout: ABSOLUTE_SECONDS,
         csrf: { secret: CSRF_SECRET },
         onEvent,
+        // 'sealed-store': the cut-offs (logout, log out everywhere, end every session) live in the store.
+        ...(name === 'sealed-store' ? { store } : {}),
       }),
       revocable: false,
+      logoutEndsCopies: name === 'sealed-store',
       revokeOthers: () => Promise.reject(new TypeError('sealed sessions have no per-session revocation')),
       issueAccess: noAccessTokens,
     });
