@@ -64,8 +64,8 @@ export class StoreUnavailableError extends TesseraError {
  */
 export class StoreFullError extends TesseraError {
   readonly limit: number;
-  constructor(limit: number) {
-    super('store_full', `the session store holds its maximum of ${limit} sessions`);
+  constructor(limit: number, what = 'sessions') {
+    super('store_full', `the session store holds its maximum of ${limit} ${what}`);
     this.name = 'StoreFullError';
     this.limit = limit;
   }

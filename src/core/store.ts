@@ -2,9 +2,9 @@ import type { DataPatch, SessionRecord } from './session.js';
 
 /**
  * The store contract, split by capability: `SessionRecords` (server-side sessions), `SubjectCutoffs` (per-subject
- * "not before" times, for "log out everywhere" in stateless modes) and `RefreshFamilies` (rotating refresh
- * tokens). A mode asks only for what it uses: sealed sessions and access tokens a `SubjectCutoffs`, refresh
- * tokens a store with `RefreshFamilies` behind their manager. Every store implements all three
+ * "not before" times, for "log out everywhere" in stateless modes), `RefreshFamilies` (rotating refresh
+ * tokens) and `OneTimeKeys` (DPoP proof replay). A mode asks only for what it uses: sealed sessions and access tokens a `SubjectCutoffs`, refresh
+ * tokens a store with `RefreshFamilies` behind their manager. Every store implements all four
  * (`SessionStore`) and passes one conformance suite against its real server.
  *
  * Every method returns a Promise; "not found" is `null` / `false`, faults throw (a store that cannot answer
@@ -17,7 +17,12 @@ import type { DataPatch, SessionRecord } from './session.js';
  * - a record is never returned with a different `secretHash` than the one last written;
  * - records may be dropped any time after `expiresAt(record) + retention`, never before their expiry.
  */
-export interface SessionStore extends SessionRecords, SubjectCutoffs, RefreshFamilies, StoreLifecycle {}
+export interface SessionStore
+  extends SessionRecords,
+    SubjectCutoffs,
+    RefreshFamilies,
+    OneTimeKeys,
+    StoreLifecycle {}
 
 /** What every store has, whatever it holds. */
 export interface StoreLifecycle {
@@ -124,6 +129,19 @@ export interface SubjectCutoffs {
   getLatestNotBefore(scopes: readonly string[]): Promise<number | null>;
   /** Sets the "not before" time; never moves it backwards. `expiresAt` bounds how long it must be kept. */
   setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void>;
+}
+
+/**
+ * Keys that may be used once: the `jti` of each DPoP proof (RFC 9449 11.1), so a captured proof cannot be replayed
+ * on any node while it is fresh enough to be accepted.
+ */
+export interface OneTimeKeys {
+  /**
+   * Records `key` as used until `expiresAt` (ms). True the first time (or once an earlier record of it has
+   * expired at `now`); false when it is already recorded: a replay. Atomic: of concurrent calls with one key,
+   * exactly one is true. Keys are printable ASCII of 1..200 characters (callers pass a hash); else `TypeError`.
+   */
+  useOnce(key: string, expiresAt: number, now: number): Promise<boolean>;
 }
 
 /** Refresh-token families: what `RefreshTokens` needs (through its manager's store). */

@@ -147,4 +147,49 @@ export function registerExpiryTests(withStore: WithStore): void {
       });
     });
   });
+
+  describe('useOnce (one-time keys)', () => {
+    it('is true the first time a key is used and false after, until its record expires', async () => {
+      await withStore(async (store) => {
+        const key = `once-${newSubject('k')}`;
+        assert.equal(await store.useOnce(key, T0 + MINUTE, T0), true, 'first use');
+        assert.equal(await store.useOnce(key, T0 + MINUTE, T0 + 1000), false, 'a replay');
+        assert.equal(await store.useOnce(key, T0 + 2 * MINUTE, T0 + MINUTE - 1), false, 'still inside');
+        assert.equal(await store.useOnce(`${key}-other`, T0 + MINUTE, T0), true, 'keys are independent');
+        assert.equal(await store.useOnce(key.toUpperCase(), T0 + MINUTE, T0), true, 'case matters');
+      });
+    });
+
+    it('of many concurrent uses of one key, exactly one is first', async () => {
+      await withStore(async (store) => {
+        const key = `race-${newSubject('k')}`;
+        const results = await Promise.all(
+          Array.from({ length: 12 }, () => store.useOnce(key, T0 + MINUTE, T0)),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+    });
+
+    it('refuses keys that are not 1..200 printable ASCII characters, and writes nothing', async () => {
+      await withStore(async (store) => {
+        for (const bad of ['', 'a b', 'nul\0', 'é', 'x'.repeat(201), 42 as unknown as string]) {
+          await assert.rejects(store.useOnce(bad, T0 + MINUTE, T0), TypeError, JSON.stringify(bad));
+        }
+        await assert.rejects(store.useOnce('k', Number.NaN, T0), TypeError);
+        assert.equal(await store.useOnce('x'.repeat(200), T0 + MINUTE, T0), true, '200 characters is fine');
+      });
+    });
+
+    it('deleteExpired removes expired one-time keys (and counts them); live ones stay used', async () => {
+      await withStore(async (store) => {
+        const gone = `gone-${newSubject('k')}`;
+        const live = `live-${newSubject('k')}`;
+        assert.equal(await store.useOnce(gone, T0 + MINUTE, T0), true);
+        assert.equal(await store.useOnce(live, T0 + HOUR, T0), true);
+        await store.deleteExpired(T0 + 2 * MINUTE, 100);
+        assert.equal(await store.useOnce(live, T0 + HOUR, T0 + 2 * MINUTE), false, 'live key still used');
+        assert.equal(await store.useOnce(gone, T0 + 3 * MINUTE, T0 + 2 * MINUTE), true, 'expired key free');
+      });
+    });
+  });
 }

@@ -210,5 +210,31 @@ export function registerFaultTests(faults: CommitFaults | undefined): void {
         }
       });
     }
+
+    it('useOnce: a failed commit rejects and leaves the key unused', async () => {
+      const store = await faults.open();
+      try {
+        const key = `fault-once-${newHash()}`;
+        // A first write, so a store that sets itself up on first use (migrations) has done so.
+        assert.equal(await store.useOnce(`${key}-warm`, T0 + MINUTE, T0), true);
+        const undo = await faults.failCommits(store);
+        let outcome: { resolved: unknown } | { rejected: unknown };
+        try {
+          outcome = await callStore(store.kind, 'useOnce', () => store.useOnce(key, T0 + MINUTE, T0)).then(
+            (value) => ({ resolved: value }),
+            (error: unknown) => ({ rejected: error }),
+          );
+        } finally {
+          await undo();
+        }
+        assert.ok('rejected' in outcome, 'useOnce reported success although its commit failed');
+        assert.ok(outcome.rejected instanceof StoreUnavailableError);
+        // Not recorded: its first real use is still the first (a proof refused by an outage can be sent again).
+        assert.equal(await store.useOnce(key, T0 + MINUTE, T0), true);
+        assert.equal(await store.useOnce(key, T0 + MINUTE, T0), false);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTessera } from '../../src/core/manager.js';
+import { MIGRATIONS } from '../../src/stores/postgres/migrations.js';
 import { LATEST_VERSION, PostgresStore } from '../../src/stores/postgres/index.js';
+import { makeRecord, T0 } from '../conformance/fixtures.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
 import type { CommitFaults } from '../conformance/store-faults.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
@@ -38,6 +40,31 @@ describe('postgres store', { skip }, () => {
   runManagerConformance('postgres', open);
 
   describe('postgres specifics', () => {
+    it('upgrades a version-1 schema in place: its sessions stay, one-time keys work', async () => {
+      const first = await open();
+      const record = makeRecord(first);
+      await first.create(record, { now: T0, maxPerSubject: null, overflow: 'refuse' });
+      await first.close();
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        // What a schema written by the first release looks like.
+        await client.query(`DROP TABLE "${first.schema}".used_once`);
+        await client.query(`DELETE FROM "${first.schema}".tessera_migrations WHERE version > 1`);
+      } finally {
+        await client.end();
+      }
+      const again = new PostgresStore({ connectionString: POSTGRES_URL, schema: first.schema });
+      try {
+        assert.deepEqual(await again.migrate(), [2]);
+        assert.deepEqual(await again.get(record.id), record);
+        assert.equal(await again.useOnce('upgraded', T0 + 60_000, T0), true);
+        assert.equal(await again.useOnce('upgraded', T0 + 60_000, T0), false);
+      } finally {
+        await again.close();
+      }
+    });
+
     it('migrate is versioned and idempotent, also when several nodes run it at once', async () => {
       const first = await open();
       const others = [0, 1, 2].map(
@@ -45,7 +72,12 @@ describe('postgres store', { skip }, () => {
       );
       try {
         const applied = await Promise.all([first.migrate(), ...others.map((store) => store.migrate())]);
-        assert.deepEqual(applied.flat(), [LATEST_VERSION]);
+        assert.deepEqual(
+          applied.flat(),
+          MIGRATIONS.map((step) => step.version),
+          'each step applied once, by one node',
+        );
+        assert.equal(LATEST_VERSION, 2);
         assert.deepEqual(await first.migrate(), []);
         const client = new pg.Client({ connectionString: POSTGRES_URL });
         await client.connect();

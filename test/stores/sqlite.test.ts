@@ -116,6 +116,30 @@ describe('SqliteStore file behaviour', () => {
     }
   });
 
+  it('upgrades a version-1 database in place: its sessions stay, one-time keys work', async () => {
+    const path = join(dir, 'upgrade.sqlite');
+    const first = new SqliteStore({ path });
+    const record = makeRecord(first);
+    await first.create(record, { now: T0, maxPerSubject: null, overflow: 'refuse' });
+    await first.close();
+    const db = new Database(path);
+    // What a database written by the first release looks like.
+    db.exec('DROP TABLE used_once');
+    db.pragma('user_version = 1');
+    db.close();
+    const again = new SqliteStore({ path });
+    try {
+      assert.deepEqual(await again.get(record.id), record);
+      assert.equal(await again.useOnce('upgraded', T0 + 60_000, T0), true);
+      assert.equal(await again.useOnce('upgraded', T0 + 60_000, T0), false);
+    } finally {
+      await again.close();
+    }
+    const check = new Database(path, { readonly: true });
+    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    check.close();
+  });
+
   it('refuses a database written by a newer schema', async () => {
     const path = join(dir, 'newer.sqlite');
     const db = new Database(path);

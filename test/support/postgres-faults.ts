@@ -9,7 +9,7 @@
 import pg from 'pg';
 
 /** The tables of the store's schema (src/stores/postgres/migrations.ts) whose writes must fail. */
-const TABLES = ['sessions', 'refresh_families', 'subject_not_before'] as const;
+const TABLES = ['sessions', 'refresh_families', 'subject_not_before', 'used_once'] as const;
 const TRIGGER = 'tessera_test_fail_commit';
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 

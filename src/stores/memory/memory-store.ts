@@ -15,6 +15,7 @@ import type {
 } from '../../core/store.js';
 import { deepFreeze } from '../../core/freeze.js';
 import { MinHeap } from '../shared/min-heap.js';
+import { checkOnceKey } from '../shared/once-key.js';
 
 export interface MemoryStoreOptions {
   /**
@@ -25,6 +26,13 @@ export interface MemoryStoreOptions {
    * @default 100000
    */
   maxSessions?: number;
+  /**
+   * Most one-time keys (DPoP proof ids) held at once; each is held only while its proof could still be accepted
+   * (about a minute), so this bounds proofs per minute, not sessions. Past it `useOnce` refuses with
+   * `StoreFullError`. About 150 bytes of heap per key.
+   * @default 1000000
+   */
+  maxOnceKeys?: number;
 }
 
 const SESSION = 's:';
@@ -43,6 +51,9 @@ export class MemoryStore implements SessionStore {
   readonly #families = new Map<string, RefreshFamilyRecord>();
   readonly #notBefore = new Map<string, { notBefore: number; expiresAt: number }>();
   readonly #expiry = new MinHeap();
+  readonly #maxOnceKeys: number;
+  readonly #onceKeys = new Map<string, number>();
+  readonly #onceExpiry = new MinHeap();
   #closed = false;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -50,6 +61,10 @@ export class MemoryStore implements SessionStore {
     if (!Number.isInteger(max) || max < 1)
       throw new TypeError('tessera: maxSessions must be a positive integer');
     this.#maxSessions = max;
+    const maxOnce = options.maxOnceKeys ?? 1_000_000;
+    if (!Number.isInteger(maxOnce) || maxOnce < 1)
+      throw new TypeError('tessera: maxOnceKeys must be a positive integer');
+    this.#maxOnceKeys = maxOnce;
   }
 
   get size(): number {
@@ -265,6 +280,28 @@ export class MemoryStore implements SessionStore {
     const family = this.#families.get(familyId);
     if (family === undefined) return false;
     family.revokedAt ??= now;
+    return true;
+  }
+
+  /**
+   * Expired keys are dropped on every call (from a min-heap: cost follows what expired), so the map holds only keys
+   * still inside their window; past `maxOnceKeys` live keys a new one is refused with `StoreFullError` (507).
+   */
+  async useOnce(key: string, expiresAtTime: number, now: number): Promise<boolean> {
+    this.#open();
+    checkOnceKey(key, expiresAtTime, now);
+    const heap = this.#onceExpiry;
+    while (heap.peekTime() <= now) {
+      const entry = heap.pop() as { time: number; key: string };
+      const until = this.#onceKeys.get(entry.key);
+      if (until !== undefined && until <= now) this.#onceKeys.delete(entry.key);
+    }
+    const until = this.#onceKeys.get(key);
+    if (until !== undefined && until > now) return false;
+    if (this.#onceKeys.size >= this.#maxOnceKeys)
+      throw new StoreFullError(this.#maxOnceKeys, 'one-time keys');
+    this.#onceKeys.set(key, expiresAtTime);
+    heap.push(expiresAtTime, key);
     return true;
   }
 

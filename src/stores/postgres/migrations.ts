@@ -51,6 +51,17 @@ CREATE TABLE {schema}.subject_not_before (
 CREATE INDEX subject_not_before_expires_idx ON {schema}.subject_not_before (expires_at);
 `,
   },
+  {
+    version: 2,
+    name: 'one-time keys (DPoP proof ids)',
+    sql: `
+CREATE TABLE {schema}.used_once (
+  key text PRIMARY KEY,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX used_once_expires_idx ON {schema}.used_once (expires_at);
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -15,6 +15,7 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
+import { checkOnceKey } from '../shared/once-key.js';
 import { LATEST_VERSION, quoteIdent, runMigrations } from './migrations.js';
 import { connect, openPool, runQuery, runTransaction, unavailable } from './pool.js';
 import { type FamilyRow, recordParams, type SessionRow, toFamily, toRecord } from './rows.js';
@@ -260,6 +261,13 @@ export class PostgresStore implements SessionStore {
     );
     const value = result.rows[0]?.not_before ?? null;
     return value === null ? null : Number(value);
+  }
+
+  async useOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    this.#open();
+    checkOnceKey(key, expiresAt, now);
+    const result = await this.#query('useOnce', this.#sql.useOnce, [key, expiresAt, now]);
+    return result.rowCount === 1;
   }
 
   async setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void> {

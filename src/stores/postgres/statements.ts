@@ -42,6 +42,8 @@ export interface Statements {
   latestNotBefore: string;
   /** [subject, notBefore, expiresAt] */
   setNotBefore: string;
+  /** [key, expiresAt, now]: one row affected when the key was free */
+  useOnce: string;
   /**
    * [familyId, sessionId, subject, generation, currentHash, previousHash, rotatedAt, createdAt, expiresAt,
    * revokedAt]
@@ -63,6 +65,7 @@ export function buildStatements(schema: string): Statements {
   const sessions = `${quoted}.sessions`;
   const families = `${quoted}.refresh_families`;
   const notBefore = `${quoted}.subject_not_before`;
+  const once = `${quoted}.used_once`;
   return {
     getSessionName: `tessera_get_${schema}`,
     insertSession: `INSERT INTO ${sessions} (${SESSION_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
@@ -97,7 +100,7 @@ export function buildStatements(schema: string): Statements {
     deleteSession: `DELETE FROM ${sessions} WHERE id = $1 RETURNING ${SESSION_COLUMNS}`,
     deleteBySubject: `DELETE FROM ${sessions} WHERE subject = $1 AND ($2::text IS NULL OR id <> $2) RETURNING id`,
     listBySubject: `SELECT ${SESSION_COLUMNS} FROM ${sessions} WHERE subject = $1 AND expires_at > $2 ORDER BY created_at, id`,
-    deleteExpired: [sessions, families, notBefore].map(
+    deleteExpired: [sessions, families, notBefore, once].map(
       (table) => `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(
            SELECT ctid FROM ${table} WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED))`,
     ),
@@ -108,6 +111,9 @@ export function buildStatements(schema: string): Statements {
     setNotBefore: `INSERT INTO ${notBefore} AS t (subject, not_before, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (subject) DO UPDATE SET not_before = GREATEST(t.not_before, EXCLUDED.not_before),
          expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at)`,
+    // One statement: an insert, the take-over of a record expired at $3, or nothing (a replay: no row).
+    useOnce: `INSERT INTO ${once} AS t (key, expires_at) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at <= $3`,
     insertFamily: `INSERT INTO ${families} (family_id, session_id, subject, generation, current_hash, previous_hash,
          rotated_at, created_at, expires_at, revoked_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
     getFamily: `SELECT * FROM ${families} WHERE family_id = $1`,

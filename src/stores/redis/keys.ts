@@ -7,6 +7,7 @@ import { SHARD_LENGTH } from '../../core/token.js';
  * - `<prefix>{<shard>}:u:<subject>`  the subject's sessions (sorted set, id scored by expiry)
  * - `<prefix>{<shard>}:n:<subject>`  the subject's not-before time (hash)
  * - `<prefix>{f:<family>}`           one refresh family (hash)
+ * - `<prefix>o:<key>`                one used one-time key (a string that expires by itself)
  * - `<prefix>{sweep}:due`            sweep hints: which subjects / families / not-before entries expire when
  * where `<shard>` = shardFor(subject) for every key of that subject.
  */
@@ -56,6 +57,11 @@ export class KeyLayout {
 
   family(familyId: string): string {
     return `${this.prefix}{f:${familyId}}`;
+  }
+
+  /** A one-time key (a DPoP proof id): its own slot, outside the `<prefix>{…}` keys. */
+  once(key: string): string {
+    return `${this.prefix}o:${key}`;
   }
 
   get hint(): string {

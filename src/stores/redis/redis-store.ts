@@ -19,6 +19,7 @@ import type {
 } from '../../core/store.js';
 import { decodeSession, encodeSession } from './codec.js';
 import { RedisConnection } from './connection.js';
+import * as once from './once.js';
 import type { RedisContext } from './context.js';
 import * as families from './families.js';
 import { KeyLayout } from './keys.js';
@@ -259,6 +260,10 @@ export class RedisStore implements SessionStore {
 
   setSubjectNotBefore(subject: string, notBefore: number, expiresAtTime: number): Promise<void> {
     return subjectCutoffs.setSubjectNotBefore(this.#context, subject, notBefore, expiresAtTime);
+  }
+
+  useOnce(key: string, expiresAtTime: number, now: number): Promise<boolean> {
+    return once.useOnce(this.#context, key, expiresAtTime, now);
   }
 
   createRefreshFamily(record: RefreshFamilyRecord): Promise<void> {

@@ -52,6 +52,14 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX subject_not_before_by_expiry ON subject_not_before (expires_at);
   `,
+  // 2: one-time keys (DPoP proof ids), each kept until its proof could no longer be accepted.
+  `
+  CREATE TABLE used_once (
+    key TEXT PRIMARY KEY NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX used_once_by_expiry ON used_once (expires_at);
+  `,
 ];
 
 /** The schema version this code writes and reads. */

@@ -15,6 +15,7 @@ import type {
   UpdateResult,
 } from '../../core/store.js';
 import { openDatabase } from './open-database.js';
+import { checkOnceKey } from '../shared/once-key.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { rowToFamily, rowToRecord } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -125,6 +126,12 @@ export class SqliteStore implements SessionStore {
   async getLatestNotBefore(scopes: readonly string[]): Promise<number | null> {
     this.#open();
     return this.#sql.latestNotBefore(scopes.length).get(...scopes) ?? null;
+  }
+
+  async useOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    this.#open();
+    checkOnceKey(key, expiresAt, now);
+    return this.#writes.useOnce(key, expiresAt, now);
   }
 
   async setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): Promise<void> {

@@ -27,6 +27,9 @@ export interface Statements {
   deleteExpiredSessions: Statement<[number, number]>;
   deleteExpiredFamilies: Statement<[number, number]>;
   deleteExpiredNotBefore: Statement<[number, number]>;
+  deleteExpiredOnce: Statement<[number, number]>;
+  /** key, expires_at, now: inserts, or takes over a record expired at `now`; one change when the key was free. */
+  useOnce: Statement<[string, number, number]>;
   deleteAllSessions: Statement<[]>;
   deleteAllFamilies: Statement<[]>;
   getNotBefore: Statement<[string], number>;
@@ -132,6 +135,14 @@ export function prepareStatements(db: Database): Statements {
     deleteExpiredNotBefore: db.prepare(
       `DELETE FROM subject_not_before WHERE subject IN
          (SELECT subject FROM subject_not_before WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+    ),
+    deleteExpiredOnce: db.prepare(
+      `DELETE FROM used_once WHERE key IN
+         (SELECT key FROM used_once WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+    ),
+    useOnce: db.prepare(
+      `INSERT INTO used_once (key, expires_at) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used_once.expires_at <= ?`,
     ),
     deleteAllSessions: db.prepare<[]>('DELETE FROM sessions'),
     deleteAllFamilies: db.prepare<[]>('DELETE FROM refresh_families'),

@@ -26,6 +26,7 @@ export interface Writes {
   deleteExpired(before: number, limit: number): number;
   deleteAllSessions(): number;
   setSubjectNotBefore(subject: string, notBefore: number, expiresAt: number): void;
+  useOnce(key: string, expiresAt: number, now: number): boolean;
   createRefreshFamily(record: RefreshFamilyRecord): void;
   advanceRefreshFamily(familyId: string, expected: RefreshExpectation, next: RefreshAdvance): boolean;
   revokeRefreshFamily(familyId: string, now: number): boolean;
@@ -122,6 +123,7 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
       let removed = sql.deleteExpiredSessions.run(before, limit).changes;
       if (removed < limit) removed += sql.deleteExpiredFamilies.run(before, limit - removed).changes;
       if (removed < limit) removed += sql.deleteExpiredNotBefore.run(before, limit - removed).changes;
+      if (removed < limit) removed += sql.deleteExpiredOnce.run(before, limit - removed).changes;
       return removed;
     }).immediate,
 
@@ -130,6 +132,11 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
       const removed = sql.deleteAllSessions.run().changes;
       sql.deleteAllFamilies.run();
       return removed;
+    }).immediate,
+
+    // One statement: the insert, or the take-over of an expired record, or nothing (a replay).
+    useOnce: db.transaction((key: string, expiresAt: number, now: number): boolean => {
+      return sql.useOnce.run(key, expiresAt, now).changes === 1;
     }).immediate,
 
     setSubjectNotBefore: db.transaction((subject: string, notBefore: number, expiresAt: number): void => {
