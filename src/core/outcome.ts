@@ -10,7 +10,13 @@ export type InvalidReason =
   | 'revoked'
   | 'token_in_url'
   | 'ambiguous'
-  | 'header_too_large';
+  | 'header_too_large'
+  /** The DPoP proof was missing or not valid for this request (RFC 9449 `invalid_dpop_proof`). */
+  | 'dpop_proof'
+  /** The DPoP proof lacked this server's current nonce (RFC 9449 `use_dpop_nonce`): retry with `DPoP-Nonce`. */
+  | 'dpop_nonce'
+  /** A DPoP-bound token sent as a bearer token, a bearer token where DPoP is required, or a proof by another key. */
+  | 'binding';
 
 export type ExpiryLimit = 'idle' | 'absolute';
 
@@ -27,6 +33,8 @@ export interface TokenMissing {
   readonly ok: false;
   readonly code: 'token_missing';
   readonly status: 401;
+  /** The `WWW-Authenticate` value, when the mode offers more than `Bearer` (DPoP). */
+  readonly challenge?: string;
 }
 
 export interface TokenInvalid {
@@ -34,6 +42,8 @@ export interface TokenInvalid {
   readonly code: 'token_invalid';
   readonly status: 401;
   readonly reason: InvalidReason;
+  /** The `WWW-Authenticate` value, when the mode offers more than `Bearer` (DPoP errors, RFC 9449 7.1). */
+  readonly challenge?: string;
 }
 
 export interface SessionExpired {
@@ -70,4 +80,6 @@ export const outcomeMessages: Readonly<Record<string, string>> = Object.freeze({
   csrf_rejected: 'The request was refused as a possible cross-site request forgery.',
   insufficient_level: 'This action needs a higher authentication level; confirm your identity again.',
   store_unavailable: 'The session store is unavailable; try again shortly.',
+  dpop_proof_invalid: 'The DPoP proof is missing or not valid for this request.',
+  dpop_nonce_required: 'Sign the DPoP proof with the nonce given in the DPoP-Nonce header, and retry.',
 });

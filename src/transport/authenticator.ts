@@ -7,8 +7,10 @@ export interface Authentication<Data extends SessionData> {
   readonly result: ValidationResult<Data>;
   /** Cookies to set: a renewed cookie, or the clearing of a dead one. Send with `Cache-Control: no-store`. */
   readonly setCookies: string[];
-  /** How the token came, if it came. */
+  /** How the token came, if it came (`bearer` for every `Authorization` scheme: Bearer and DPoP). */
   readonly via: 'cookie' | 'bearer' | null;
+  /** Other response headers the mode decided, success or not (a DPoP mode's `DPoP-Nonce`). */
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 /**

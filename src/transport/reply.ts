@@ -14,15 +14,29 @@ export interface ErrorBody {
 
 /** The reply for a refused request, following the outcome table in docs/ARCHITECTURE.md. `setCookies` clears a dead cookie. */
 export function failureReply(failure: ValidationFailure, setCookies: readonly string[] = []): HttpReply {
-  const body: ErrorBody = { error: { code: failure.code, message: outcomeMessages[failure.code] as string } };
+  const code = replyCode(failure);
+  const body: ErrorBody = { error: { code, message: outcomeMessages[code] as string } };
   if (failure.code === 'session_expired') body.error.limit = failure.limit;
   const headers: [string, string][] = [
     ['content-type', 'application/json; charset=utf-8'],
     ['cache-control', 'no-store'],
   ];
-  if (failure.status === 401) headers.push(['www-authenticate', 'Bearer realm="tessera"']);
+  if (failure.status === 401) {
+    headers.push(['www-authenticate', failure.challenge ?? 'Bearer realm="tessera"']);
+  }
   for (const cookie of setCookies) headers.push(['set-cookie', cookie]);
   return { status: failure.status, headers, body: JSON.stringify(body) };
+}
+
+/**
+ * The code a client sees: the outcome's, except for DPoP proof failures, which a client answers differently
+ * (sign a new proof, or retry with the server's nonce) from a token that is not valid (refresh or sign in).
+ */
+function replyCode(failure: ValidationFailure): string {
+  if (failure.code !== 'token_invalid') return failure.code;
+  if (failure.reason === 'dpop_proof') return 'dpop_proof_invalid';
+  if (failure.reason === 'dpop_nonce') return 'dpop_nonce_required';
+  return failure.code;
 }
 
 /** The reply for an error thrown while handling a session (store down: 503 with Retry-After, fail closed). */

@@ -26,6 +26,8 @@ export class RequestSession<Data extends SessionData = SessionData> {
   readonly mode: SessionAuthenticator<Data>;
   readonly request: RequestFacts;
   #auth: Authentication<Data>;
+  /** Headers the mode decided while authenticating (kept through login and logout: they concern the client). */
+  readonly #modeHeaders: ReadonlyArray<readonly [string, string]>;
   /** Cookie name → the `Set-Cookie` to send: later decisions replace earlier ones (made when first needed). */
   #cookies: Map<string, string> | null = null;
   #dependsOnSession: boolean;
@@ -39,6 +41,7 @@ export class RequestSession<Data extends SessionData = SessionData> {
     this.mode = mode;
     this.request = request;
     this.#auth = auth;
+    this.#modeHeaders = auth.headers ?? [];
     // A response to a request that presented a credential can depend on it (OWASP: web content caching).
     this.#dependsOnSession = auth.via !== null;
     const bearer = auth.via === 'bearer' || request.header('authorization') !== null;
@@ -150,6 +153,7 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const vary = this.#csrfChecked ? joinTokens(this.#vary, CSRF_VARY) : this.#vary;
     if (vary !== '') headers.push(['vary', vary]);
     if (this.#clearSiteData !== null) headers.push(['clear-site-data', this.#clearSiteData]);
+    for (const [name, value] of this.#modeHeaders) headers.push([name, value]);
     return headers;
   }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertCleared, assertRefused, COOKIE_NAME, type CallOptions, call, type Reply } from './client.js';
 import { runAccessMatrix } from './access-matrix.js';
+import { runDpopMatrix } from './dpop-matrix.js';
 import {
   ABSOLUTE_SECONDS,
   COOKIE_MODES,
@@ -43,6 +44,7 @@ export type StartServer = (world: World) => Promise<MatrixServer>;
 export function runAdapterMatrix(name: string, start: StartServer): void {
   for (const mode of COOKIE_MODES) runModeMatrix(name, mode, start);
   runAccessMatrix(name, start);
+  runDpopMatrix(name, start);
 }
 
 function runModeMatrix(name: string, mode: ModeName, start: StartServer): void {

@@ -13,9 +13,10 @@ import {
   JwtKeyRing,
 } from '../../src/stateless/jwt/index.js';
 import type { SessionAuthenticator } from '../../src/transport/authenticator.js';
+import { DpopNonces, DpopProofs } from '../../src/stateless/dpop/index.js';
 
 /** The session modes every adapter serves through the one request path. */
-export type ModeName = 'server-side' | 'sealed' | 'sealed-store' | 'access-token';
+export type ModeName = 'server-side' | 'sealed' | 'sealed-store' | 'access-token' | 'access-token-dpop';
 /** The modes whose credential is a cookie (`matrix.ts`); access tokens have their own rows (`access-matrix.ts`). */
 export const COOKIE_MODES: readonly ModeName[] = ['server-side', 'sealed', 'sealed-store'];
 export const ACCESS_TTL_SECONDS = 900;
@@ -40,14 +41,15 @@ export interface World {
   readonly logoutEndsCopies: boolean;
   /** `/revoke-others`: ends the subject's other sessions (server-side only). */
   revokeOthers(session: Session): Promise<number>;
-  /** An access token for a new session id (access-token mode only). */
-  issueAccess(subject: string, level?: number): string;
+  /** An access token for a new session id (access-token modes only); bound to the DPoP key `jkt` when given. */
+  issueAccess(subject: string, level?: number, jkt?: string): string;
 }
 
 export const IDLE_SECONDS = 600;
 export const ABSOLUTE_SECONDS = 3600;
 export const CSRF_SECRET = 'matrix-csrf-secret-0123456789abcdef';
 const SEAL_SECRET = 'matrix-seal-secret-0123456789abcdef-0123456789';
+const DPOP_SECRET = 'matrix-dpop-secret-0123456789abcdef-0123456789';
 
 export function createWorld(name: ModeName = 'server-side'): World {
   const clock = manualClock();
@@ -73,7 +75,7 @@ export function createWorld(name: ModeName = 'server-side'): World {
       revokeOthers: (session: Session) => manager.revokeSubject(session.subject, { except: session.id }),
       issueAccess: noAccessTokens,
     });
-  } else if (name === 'access-token') {
+  } else if (name === 'access-token' || name === 'access-token-dpop') {
     const tokens = new AccessTokens({
       keys: new JwtKeyRing([generateJwtKey('EdDSA', 0, 'matrix')]),
       issuer: 'https://tessera.test',
@@ -82,13 +84,23 @@ export function createWorld(name: ModeName = 'server-side'): World {
       clock,
     });
     let sessions = 0;
+    // 'access-token-dpop': DPoP (RFC 9449) with server nonces; proofs are recorded in the (failable) store.
+    const dpop =
+      name === 'access-token-dpop'
+        ? { proofs: new DpopProofs({ store, clock, nonces: new DpopNonces({ secret: DPOP_SECRET, clock }) }) }
+        : undefined;
     Object.assign(world, {
-      mode: new AccessTokenAuthenticator(tokens),
+      mode: new AccessTokenAuthenticator(tokens, dpop === undefined ? {} : { dpop }),
       revocable: false,
       logoutEndsCopies: false,
       revokeOthers: () => Promise.reject(new TypeError('access tokens are revoked through their session')),
-      issueAccess: (subject: string, level = 1) =>
-        tokens.issue({ subject, sessionId: `s${String(++sessions).padStart(25, '0')}`, level }).token,
+      issueAccess: (subject: string, level = 1, jkt?: string) =>
+        tokens.issue({
+          subject,
+          sessionId: `s${String(++sessions).padStart(25, '0')}`,
+          level,
+          ...(jkt === undefined ? {} : { jkt }),
+        }).token,
     });
   } else {
     Object.assign(world, {

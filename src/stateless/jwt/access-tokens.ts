@@ -1,6 +1,7 @@
 import { EVERYONE_SCOPE, sessionScope } from '../../core/cutoffs.js';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { decodeProtectedHeader } from 'jose';
+import { checkThumbprint, confirmationIsValid, customClaims } from './custom-claims.js';
 import { hasDuplicateMembers, segmentText } from './duplicates.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { callStore } from '../../core/store-fault.js';
@@ -45,6 +46,8 @@ export interface AccessTokensOptions {
   clock?: Clock;
   /** Key for deriving `jti` values (at least 32 bytes). @default random per process */
   jtiKey?: Uint8Array;
+  /** Most bytes of JSON an application's own claims (`issue({ claims })`) may take. @default 1024 */
+  maxClaimsBytes?: number;
 }
 
 export interface IssueInput {
@@ -59,6 +62,18 @@ export interface IssueInput {
    * @default the first configured audience
    */
   audience?: string;
+  /**
+   * Binds the token to a DPoP key (RFC 9449 6): the RFC 7638 thumbprint of the key that signed the client's
+   * proof (`DpopProofs.verify(...).jkt`). The token then carries `cnf.jkt` and is accepted only with a proof by
+   * that key. @default undefined (a bearer token)
+   */
+  jkt?: string;
+  /**
+   * The application's own claims (roles, tenant…), so a bearer-token API needs no store read for them. Names
+   * Tessera or the JWT registry use are refused (`RESERVED_CLAIMS`), and so is more than `maxClaimsBytes` of JSON.
+   * @default undefined
+   */
+  claims?: Record<string, unknown>;
 }
 
 export interface AccessVerifyOptions {
@@ -101,6 +116,7 @@ export class AccessTokens {
   readonly #manager: SessionManager | null;
   readonly #store: SubjectCutoffs | null;
   readonly #jtiKey: Uint8Array;
+  readonly #maxClaimsBytes: number;
   readonly #tools = new WeakMap<JwtKey, KeyTools>();
   #headerSnapshot: readonly JwtKey[] | null = null;
   #headerMap = new Map<string, JwtKey>();
@@ -136,6 +152,11 @@ export class AccessTokens {
     this.#manager = options.manager ?? null;
     this.#store = options.store ?? options.manager?.store ?? null;
     this.#jtiKey = options.jtiKey ?? crypto.getRandomValues(new Uint8Array(32));
+    const maxClaims = options.maxClaimsBytes ?? 1024;
+    if (!Number.isInteger(maxClaims) || maxClaims < 0 || maxClaims > 16384) {
+      throw new TypeError('tessera: maxClaimsBytes must be 0..16384');
+    }
+    this.#maxClaimsBytes = maxClaims;
   }
 
   /** Signs an access token for a session with the key active at the issue time. */
@@ -146,7 +167,9 @@ export class AccessTokens {
     const audience = this.#allowedAudience(input.audience) ?? (this.audience[0] as string);
     const issuedAtMs = input.issuedAt ?? this.#clock();
     const iat = Math.floor(issuedAtMs / 1000);
+    const own = input.claims === undefined ? {} : customClaims(input.claims, this.#maxClaimsBytes);
     const claims: AccessClaims = {
+      ...own,
       sub: input.subject,
       sid: input.sessionId,
       jti:
@@ -157,6 +180,7 @@ export class AccessTokens {
       aud: audience,
       iss: this.issuer,
       ...(input.level === undefined ? {} : { lvl: input.level }),
+      ...(input.jkt === undefined ? {} : { cnf: { jkt: checkThumbprint(input.jkt) } }),
     };
     const key = this.keys.signingKey(issuedAtMs);
     const token = this.#toolsFor(key).sign({ ...claims });
@@ -233,10 +257,11 @@ export class AccessTokens {
     kid: string,
     expected: string | undefined,
   ): AccessTokenResult {
-    const { sub, sid, jti, iat, exp, nbf, iss, aud } = payload;
+    const { sub, sid, jti, iat, exp, nbf, iss, aud, cnf } = payload;
     if (typeof sub !== 'string' || sub === '' || !isSessionId(sid) || typeof jti !== 'string' || jti === '') {
       return accessInvalid('claims');
     }
+    if (!confirmationIsValid(cnf)) return accessInvalid('claims');
     if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return accessInvalid('claims');
     if (iss !== this.issuer) return accessInvalid(iss === undefined ? 'claims' : 'issuer');
     if (!this.#audienceMatches(aud, expected))

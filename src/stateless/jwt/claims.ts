@@ -12,7 +12,35 @@ export interface AccessClaims {
   readonly iss: string;
   /** Authentication level of the session when the token was issued. */
   readonly lvl?: number;
+  /**
+   * Confirmation (RFC 7800, RFC 9449 6): the RFC 7638 thumbprint of the DPoP key the token is bound to. A bound
+   * token is accepted only with a proof signed by that key (`Authorization: DPoP`), never as a bearer token.
+   */
+  readonly cnf?: { readonly jkt: string };
+  /** The application's own claims (`issue({ claims })`): roles, tenant… */
+  readonly [claim: string]: unknown;
 }
+
+/** Claims Tessera sets itself: an application's own claims may not use these names. */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'sid',
+  'lvl',
+  'cnf',
+  'typ',
+  'azp',
+  'client_id',
+  'scope',
+  'auth_time',
+  'acr',
+  'amr',
+]);
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const REQUIRED_CLAIMS = Object.freeze(['sub', 'sid', 'jti', 'iat', 'exp', 'aud', 'iss']);
@@ -32,7 +60,9 @@ export type AccessTokenInvalidReason =
   | 'issuer'
   | 'expired'
   | 'not_yet_valid'
-  | 'revoked';
+  | 'revoked'
+  /** A DPoP-bound token sent as a bearer token, or its proof made with another key. */
+  | 'binding';
 
 export type AccessTokenResult =
   | { readonly ok: true; readonly claims: AccessClaims; readonly kid: string }

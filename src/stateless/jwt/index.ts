@@ -5,12 +5,17 @@ export {
   type IssuedAccessToken,
   type IssueInput,
 } from './access-tokens.js';
-export { AccessTokenAuthenticator, type AccessTokenAuthOptions } from './authenticator.js';
+export {
+  AccessTokenAuthenticator,
+  type AccessTokenAuthOptions,
+  type AccessTokenDpopOptions,
+} from './authenticator.js';
 export {
   ACCESS_TOKEN_TYPE,
   type AccessClaims,
   type AccessTokenInvalidReason,
   type AccessTokenResult,
+  RESERVED_CLAIMS,
 } from './claims.js';
 export { JwtKeyRing, type RotationSchedule, startKeyRotation } from './key-ring.js';
 export {

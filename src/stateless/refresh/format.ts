@@ -1,7 +1,7 @@
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /**
- * A refresh token is `rt1.<family id>.<generation>.<secret>.<audience>.<mac>`:
+ * A refresh token is `rt1.<family id>.<generation>.<secret>.<audience>[.<jkt>].<mac>`:
  * - family id: 128 random bits (22 base64url characters), names the chain of tokens from one issue;
  * - generation: decimal, 0 for the first token of the family;
  * - secret: 256 bits; generation 0 is random, each successor is HMAC(derive key, family|generation|secret),
@@ -9,6 +9,8 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
  * - audience: `audienceTag` of the family's one access-token audience (ASVS 5.0 9.2.4), copied to every successor
  *   under the MAC, so a family keeps its audience without a store field. Tokens issued before this part existed
  *   (`rt1.<family>.<generation>.<secret>.<mac>`) still parse, and refresh into the first configured audience;
+ * - jkt: for a family bound to a DPoP key (RFC 9449 5), the key's RFC 7638 thumbprint, copied to every successor
+ *   under the MAC: a refresh needs a proof by that key, so a stolen refresh token is useless without it;
  * - mac: 128-bit HMAC over the rest, so only tokens this server issued are ever judged. A forged "old" token
  *   for a known family id fails here and can never trigger a family revocation.
  * The store keeps only SHA-256 of the current secret, and of the previous one a keyed hash bound to the client that
@@ -16,8 +18,8 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
  */
 export const REFRESH_PREFIX = 'rt1';
 const PATTERN =
-  /^rt1\.([A-Za-z0-9_-]{22})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})(?:\.([A-Za-z0-9_-]{22}))?\.([A-Za-z0-9_-]{22})$/;
-const MAX_LENGTH = 3 + 1 + 22 + 1 + 9 + 1 + 43 + 1 + 22 + 1 + 22;
+  /^rt1\.([A-Za-z0-9_-]{22})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{43})(?:\.([A-Za-z0-9_-]{22}))?(?:\.([A-Za-z0-9_-]{43}))?\.([A-Za-z0-9_-]{22})$/;
+const MAX_LENGTH = 3 + 1 + 22 + 1 + 9 + 1 + 43 + 1 + 22 + 1 + 43 + 1 + 22;
 
 export interface ParsedRefreshToken {
   readonly familyId: string;
@@ -25,6 +27,8 @@ export interface ParsedRefreshToken {
   readonly secret: string;
   /** The family's audience tag; `null` for a token issued before tokens carried one. */
   readonly audienceTag: string | null;
+  /** The DPoP key thumbprint of a bound family; `null` for a bearer family. */
+  readonly jkt: string | null;
   readonly mac: string;
 }
 
@@ -53,7 +57,8 @@ export function parseRefreshToken(token: unknown): ParsedRefreshToken | null {
     generation: Number(match[2]),
     secret: match[3] as string,
     audienceTag: match[4] ?? null,
-    mac: match[5] as string,
+    jkt: match[5] ?? null,
+    mac: match[6] as string,
   };
 }
 
@@ -63,15 +68,18 @@ export function formatRefreshToken(
   generation: number,
   secret: string,
   audienceTag: string,
+  jkt: string | null = null,
 ): string {
-  const body = `${REFRESH_PREFIX}.${familyId}.${generation}.${secret}.${audienceTag}`;
+  const bound = jkt === null ? '' : `.${jkt}`;
+  const body = `${REFRESH_PREFIX}.${familyId}.${generation}.${secret}.${audienceTag}${bound}`;
   return `${body}.${macOf(keys, body)}`;
 }
 
 export function macIsValid(keys: RefreshKeys, parsed: ParsedRefreshToken): boolean {
   const tag = parsed.audienceTag === null ? '' : `.${parsed.audienceTag}`;
+  const bound = parsed.jkt === null ? '' : `.${parsed.jkt}`;
   const expected = Buffer.from(
-    macOf(keys, `${REFRESH_PREFIX}.${parsed.familyId}.${parsed.generation}.${parsed.secret}${tag}`),
+    macOf(keys, `${REFRESH_PREFIX}.${parsed.familyId}.${parsed.generation}.${parsed.secret}${tag}${bound}`),
   );
   const given = Buffer.from(parsed.mac);
   return expected.byteLength === given.byteLength && timingSafeEqual(expected, given);

@@ -2,6 +2,7 @@ export { parseRefreshToken, REFRESH_PREFIX } from './format.js';
 export {
   type RefreshInvalidReason,
   type RefreshIssueOptions,
+  type RefreshOptions,
   type RefreshResult,
   RefreshTokens,
   type RefreshTokensOptions,

@@ -7,6 +7,7 @@ import type { Session } from '../../core/session.js';
 import type { RefreshFamilies, RefreshFamilyRecord, StoreLifecycle } from '../../core/store.js';
 import type { AccessTokens } from '../jwt/access-tokens.js';
 import type { AccessClaims } from '../jwt/claims.js';
+import { checkThumbprint } from '../jwt/custom-claims.js';
 import {
   accessJti,
   audienceTag,
@@ -42,6 +43,13 @@ export interface RefreshTokensOptions {
   bindGraceToClient?: boolean;
   /** Seconds a family lives at most (also never past its session's absolute expiry). @default 604800 */
   familyLifetime?: number;
+  /**
+   * The application's own claims for each access token of a family, computed from its live session at issue and
+   * at every refresh (so a change of role in the session data reaches the next token): for example
+   * `(session) => ({ roles: session.data.roles })`. Checked as `AccessTokens.issue({ claims })` checks them.
+   * @default undefined (no claims of the application's own)
+   */
+  claims?: (session: Session) => Record<string, unknown> | undefined;
 }
 
 export interface RefreshIssueOptions {
@@ -51,6 +59,22 @@ export interface RefreshIssueOptions {
    * @default the first configured audience
    */
   audience?: string;
+  /**
+   * Binds the family to a DPoP key (RFC 9449 5): the thumbprint of the key that signed the client's proof at the
+   * token endpoint (`DpopProofs.verify(...).jkt`). Every access token of the family carries `cnf.jkt`, and every
+   * refresh needs a proof by the same key. @default undefined (a bearer family)
+   */
+  jkt?: string;
+}
+
+export interface RefreshOptions {
+  /**
+   * The thumbprint of the key that signed the client's proof for this refresh, when it sent one. A bound family
+   * refuses a refresh without it or with another key (reason `dpop`) and stays unharmed: a thief holding the
+   * token but not the key cannot use it, nor end the user's family. A bearer family refreshed with a proof
+   * becomes bound to that key from then on. @default undefined (no proof)
+   */
+  jkt?: string;
 }
 
 export interface TokenPair {
@@ -71,7 +95,9 @@ export type RefreshInvalidReason =
   | 'expired'
   | 'session'
   /** The family's audience is no longer configured. */
-  | 'audience';
+  | 'audience'
+  /** The family is bound to a DPoP key and the refresh came without a proof by it. */
+  | 'dpop';
 
 export type RefreshResult =
   | TokenPair
@@ -99,6 +125,7 @@ export class RefreshTokens {
   readonly #graceMs: number;
   readonly #lifetimeMs: number;
   readonly #bindGrace: boolean;
+  readonly #claims: ((session: Session) => Record<string, unknown> | undefined) | null;
 
   constructor(options: RefreshTokensOptions) {
     if (options?.manager === undefined || options.accessTokens === undefined) {
@@ -117,11 +144,16 @@ export class RefreshTokens {
     const bind = options.bindGraceToClient ?? true;
     if (typeof bind !== 'boolean') throw new TypeError('tessera: bindGraceToClient must be a boolean');
     this.#bindGrace = bind;
+    if (options.claims !== undefined && typeof options.claims !== 'function') {
+      throw new TypeError('tessera: claims must be a function of the session');
+    }
+    this.#claims = options.claims ?? null;
   }
 
   /** Starts a refresh family for a live session and returns its first access + refresh pair. */
   async issue(session: Session, options: RefreshIssueOptions = {}): Promise<TokenPair> {
     const audience = this.#chosenAudience(options.audience);
+    const jkt = options.jkt === undefined ? null : checkThumbprint(options.jkt);
     const { clock, random } = this.#manager.options;
     const now = clock();
     const familyId = toBase64Url(random(16));
@@ -139,7 +171,7 @@ export class RefreshTokens {
       revokedAt: null,
     };
     await this.#call(() => this.#store.createRefreshFamily(family));
-    return this.#pair(family, 0, secret, now, session.level, audience);
+    return this.#pair(family, 0, secret, now, session, audience, jkt);
   }
 
   /**
@@ -152,6 +184,7 @@ export class RefreshTokens {
     options: RefreshIssueOptions = {},
   ): Promise<TokenPair | ValidationFailure> {
     this.#chosenAudience(options.audience); // misuse throws before the session is touched
+    if (options.jkt !== undefined) checkThumbprint(options.jkt);
     const validated = await this.#manager.validate(sessionToken, client);
     if (!validated.ok) return validated;
     return this.issue(validated.session, options);
@@ -161,11 +194,21 @@ export class RefreshTokens {
    * Exchanges a refresh token for a new pair. `client` (address, user agent) goes through the session's
    * binding checks, as a session token would. Store faults throw `StoreUnavailableError` (503).
    */
-  async refresh(token: string | null | undefined, client: ClientInfo = {}): Promise<RefreshResult> {
+  async refresh(
+    token: string | null | undefined,
+    client: ClientInfo = {},
+    options: RefreshOptions = {},
+  ): Promise<RefreshResult> {
+    const proofKey = options.jkt === undefined ? null : checkThumbprint(options.jkt);
     const parsed = parseRefreshToken(token);
     if (parsed === null) return invalid('malformed');
     // No store access for a token this server never issued.
     if (!macIsValid(this.#keys, parsed)) return invalid('forged');
+    // A bound family: no store access, and no reuse judgement, without a proof by its key.
+    if (parsed.jkt !== null && (proofKey === null || !constantTimeEqual(proofKey, parsed.jkt))) {
+      return invalid('dpop');
+    }
+    const jkt = parsed.jkt ?? proofKey;
     const audience = this.#familyAudience(parsed);
     if (audience === undefined) return invalid('audience');
     let family = await this.#call(() => this.#store.getRefreshFamily(parsed.familyId));
@@ -191,7 +234,7 @@ export class RefreshTokens {
             },
           ),
         );
-        if (advanced) return this.#pair(family, parsed.generation + 1, next, now, session.level, audience);
+        if (advanced) return this.#pair(family, parsed.generation + 1, next, now, session, audience, jkt);
         // Another request rotated it first: read again and take the grace path (or learn it was revoked).
         family = await this.#call(() => this.#store.getRefreshFamily(parsed.familyId));
         continue;
@@ -206,8 +249,9 @@ export class RefreshTokens {
           family.generation,
           next,
           family.rotatedAt as number,
-          session.level,
+          session,
           audience,
+          jkt,
         );
       }
       if (parsed.generation < family.generation) return this.#reuse(family, parsed, now);
@@ -281,16 +325,20 @@ export class RefreshTokens {
     generation: number,
     secret: string,
     issuedAt: number,
-    level: number,
+    session: Session,
     audience: string,
+    jkt: string | null,
   ): TokenPair {
+    const claims = this.#claims?.(session);
     const access = this.#access.issue({
       subject: family.subject,
       sessionId: family.sessionId,
-      level,
+      level: session.level,
       issuedAt,
       jti: accessJti(this.#keys, family.familyId, generation),
       audience,
+      ...(jkt === null ? {} : { jkt }),
+      ...(claims === undefined ? {} : { claims }),
     });
     return {
       ok: true,
@@ -301,6 +349,7 @@ export class RefreshTokens {
         generation,
         secret,
         audienceTag(audience),
+        jkt,
       ),
       expiresIn: access.expiresIn,
       claims: access.claims,
