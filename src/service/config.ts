@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { RESERVED_CLAIMS } from '../stateless/jwt/claims.js';
 import { parseKeyList } from '../stateless/jwt/key-list.js';
 import { importJwtKey, JWT_ALGORITHMS, type JwtAlgorithm } from '../stateless/jwt/keys.js';
 import { hasSecurePrefix, type ResolvedCookieOptions, resolveCookieOptions } from '../transport/cookie.js';
@@ -77,6 +78,20 @@ export interface TokenSettings {
   readonly keys: string | null;
   /** TESSERA_REFRESH_SECRET, or null to use (or create) `<dataDir>/refresh-secret`. */
   readonly refreshSecret: string | null;
+  /**
+   * TESSERA_DPOP: `optional` issues DPoP-bound pairs to callers that send a proof and bearer pairs to the others;
+   * `required` refuses to issue, refresh or verify a token without a proof (RFC 9449). @default 'optional'
+   */
+  readonly dpop: 'optional' | 'required';
+  /** TESSERA_DPOP_NONCE: ask every proof for a server nonce (RFC 9449 8). @default false */
+  readonly dpopNonce: boolean;
+  /** TESSERA_DPOP_MAX_AGE, seconds a proof is accepted after its `iat`. @default 60 */
+  readonly dpopMaxAge: number;
+  /**
+   * TESSERA_JWT_DATA_CLAIMS: session-data keys (comma-separated) copied into every access token as claims of the
+   * same name, at issue and at each refresh. @default [] (none)
+   */
+  readonly dataClaims: readonly string[];
 }
 
 const API_KEY = /^[A-Za-z0-9._~+/=-]{32,512}$/;
@@ -178,6 +193,15 @@ export function tokenSettings(env: NodeJS.ProcessEnv): TokenSettings {
   }
   const keys = text(env, 'TESSERA_JWT_KEYS') ?? null;
   if (keys !== null) checkKeyList(keys);
+  const dataClaims = (text(env, 'TESSERA_JWT_DATA_CLAIMS') ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  for (const name of dataClaims) {
+    if (RESERVED_CLAIMS.has(name) || !/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/.test(name)) {
+      throw new ConfigError('TESSERA_JWT_DATA_CLAIMS', `cannot name the claim "${name.slice(0, 40)}"`);
+    }
+  }
   return Object.freeze({
     issuer: text(env, 'TESSERA_JWT_ISSUER') ?? 'tessera',
     audience: Object.freeze(audience),
@@ -189,6 +213,10 @@ export function tokenSettings(env: NodeJS.ProcessEnv): TokenSettings {
     familyLifetime: integer(env, 'TESSERA_REFRESH_LIFETIME', 604800, 1, 10 * 365 * 86400),
     keys,
     refreshSecret,
+    dpop: oneOf(env, 'TESSERA_DPOP', ['optional', 'required'] as const),
+    dpopNonce: flag(env, 'TESSERA_DPOP_NONCE'),
+    dpopMaxAge: integer(env, 'TESSERA_DPOP_MAX_AGE', 60, 1, 600),
+    dataClaims: Object.freeze(dataClaims),
   });
 }
 

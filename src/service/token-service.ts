@@ -6,6 +6,8 @@ import { parseKeyList } from '../stateless/jwt/key-list.js';
 import { JwtKeyRing, startKeyRotation } from '../stateless/jwt/key-ring.js';
 import { importJwtKey } from '../stateless/jwt/keys.js';
 import { RefreshTokens } from '../stateless/refresh/refresh-tokens.js';
+import { DpopNonces } from '../stateless/dpop/nonces.js';
+import { DpopProofs } from '../stateless/dpop/proofs.js';
 import { loadOrCreateSecret } from '../stateless/refresh/secret-file.js';
 import type { TokenSettings } from './config.js';
 
@@ -13,6 +15,10 @@ import type { TokenSettings } from './config.js';
 export interface TokenService {
   readonly access: AccessTokens;
   readonly refresh: RefreshTokens;
+  /** DPoP proof verification (RFC 9449), its replay list in the service's store. */
+  readonly dpop: DpopProofs;
+  /** TESSERA_DPOP=required: no token is issued, refreshed or accepted without a proof. */
+  readonly dpopRequired: boolean;
 }
 
 /**
@@ -84,13 +90,32 @@ export class ServiceTokens {
     });
     const secret =
       settings.refreshSecret ?? (await loadOrCreateSecret(join(this.#dataDir, 'refresh-secret')));
+    const dataClaims = settings.dataClaims;
     const refresh = new RefreshTokens({
       manager,
       accessTokens: access,
       secret,
       grace: settings.grace,
       familyLifetime: settings.familyLifetime,
+      ...(dataClaims.length === 0 ? {} : { claims: (session) => pickClaims(session.data, dataClaims) }),
     });
-    return { access, refresh };
+    const dpop = new DpopProofs({
+      store: manager.store,
+      clock,
+      maxAge: settings.dpopMaxAge,
+      // Every node derives the same nonces from the shared refresh secret (its own HKDF label inside).
+      nonces: settings.dpopNonce ? new DpopNonces({ secret, clock }) : null,
+    });
+    return { access, refresh, dpop, dpopRequired: settings.dpop === 'required' };
   }
+}
+
+/** The session-data keys named by TESSERA_JWT_DATA_CLAIMS that the session has, as claims. */
+function pickClaims(
+  data: Readonly<Record<string, unknown>>,
+  names: readonly string[],
+): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  for (const name of names) if (Object.hasOwn(data, name)) claims[name] = data[name];
+  return claims;
 }

@@ -602,12 +602,15 @@ export interface components {
       accessToken: string;
       /** @description A rotating refresh token: use it once. */
       refreshToken: string;
-      /** @constant */
-      tokenType: 'Bearer';
+      /**
+       * @description `DPoP` for a pair bound to a DPoP key: send the access token as `Authorization: DPoP` with a proof.
+       * @enum {unknown}
+       */
+      tokenType: 'Bearer' | 'DPoP';
       /** @description Seconds until the access token expires (`TESSERA_JWT_TTL`). */
       expiresIn: number;
     };
-    /** @description The claims of a verified access token. Times are in seconds since the epoch. */
+    /** @description The claims of a verified access token. Times are in seconds since the epoch. Other members are the application's own claims (`TESSERA_JWT_DATA_CLAIMS`). */
     Claims: {
       /** @description The subject (user id). */
       sub: string;
@@ -622,6 +625,10 @@ export interface components {
       iss: string;
       /** @description The authentication level of the session when the token was issued. */
       lvl?: number;
+      /** @description A DPoP-bound token: the RFC 7638 thumbprint of its key (RFC 9449 6). */
+      cnf?: {
+        jkt: string;
+      };
     };
     VerifiedClaims: {
       claims: components['schemas']['Claims'];
@@ -661,7 +668,8 @@ export interface components {
       | 'issuer'
       | 'expired'
       | 'not_yet_valid'
-      | 'revoked';
+      | 'revoked'
+      | 'binding';
     /**
      * @description The stable error codes of the service (docs/API.md, "Error codes").
      * @enum {unknown}
@@ -685,7 +693,9 @@ export interface components {
       | 'store_unavailable'
       | 'proxy_untrusted'
       | 'csrf_rejected'
-      | 'store_full';
+      | 'store_full'
+      | 'dpop_proof_invalid'
+      | 'dpop_nonce_required';
     /** @description Every refusal: `{"error":{"code","message",…}}`. Bad input is always a 4xx, never a 5xx. */
     Error: {
       error: {
@@ -698,7 +708,9 @@ export interface components {
         version?: number;
         /** @description `data_too_large`: the size the data would have had. */
         bytes?: number;
-        reason?: components['schemas']['AccessTokenInvalidReason'];
+        reason?:
+          | components['schemas']['AccessTokenInvalidReason']
+          | components['schemas']['DpopInvalidReason'];
       };
     };
     AuthzIdentity: {
@@ -784,6 +796,8 @@ export interface components {
       userAgent?: string;
       /** @description One of `TESSERA_JWT_AUDIENCE` (default: the first). */
       audience?: string;
+      /** @description Binds the pair to the proof's key: the access token carries `cnf.jkt`, every refresh needs a proof by the same key. Required with `TESSERA_DPOP=required`. */
+      dpop?: components['schemas']['DpopProof'];
     };
     RefreshRequest: {
       refreshToken: string;
@@ -791,6 +805,8 @@ export interface components {
       ip?: string;
       /** @description The client user agent, for listings and binding checks. */
       userAgent?: string;
+      /** @description The client's proof for this refresh: a bound family refuses a refresh without one by its key (`dpop_proof_invalid`), and a bearer family refreshed with one becomes bound. */
+      dpop?: components['schemas']['DpopProof'];
     };
     VerifyRequest: {
       accessToken: string;
@@ -801,6 +817,40 @@ export interface components {
       strict?: boolean;
       /** @description Only accept a token for this one of `TESSERA_JWT_AUDIENCE`. */
       audience?: string;
+      /** @description The client's proof for the request it sent with the token (`Authorization: DPoP`): required for a bound token, refused for an unbound one. */
+      dpop?: components['schemas']['DpopProof'];
+    };
+    /**
+     * @description Why a DPoP proof was refused (RFC 9449 4.3); `binding`: the token needs a proof by its own key.
+     * @enum {unknown}
+     */
+    DpopInvalidReason:
+      | 'missing'
+      | 'multiple'
+      | 'oversized'
+      | 'malformed'
+      | 'header'
+      | 'type'
+      | 'algorithm'
+      | 'key'
+      | 'signature'
+      | 'claims'
+      | 'method'
+      | 'url'
+      | 'too_old'
+      | 'not_yet_valid'
+      | 'token_hash'
+      | 'nonce'
+      | 'replay'
+      | 'binding';
+    /** @description A client's DPoP proof (RFC 9449), relayed by the backend: the `DPoP` header it received and the request the client sent with it. */
+    DpopProof: {
+      /** @description The `DPoP` header value: a `dpop+jwt` signed with ES256 or EdDSA. */
+      proof: string;
+      /** @description The HTTP method of the client's request. */
+      method: string;
+      /** @description The absolute URL the client called (compared with the proof's `htu`, without query). */
+      url: string;
     };
   };
   responses: {
@@ -1185,6 +1235,10 @@ export interface components {
     SessionCookie: string;
     /** @description Clears the session cookie (same name and Path, `Max-Age=0`). */
     ClearedCookie: string;
+    /** @description The server nonce to put in the next DPoP proof (RFC 9449 8); relay it to the client. */
+    DpopNonce: string;
+    /** @description `Bearer realm="tessera-api"` for a wrong API key; for a DPoP refusal the challenge to relay to the client (RFC 9449 7.1). */
+    WwwAuthenticateToken: 'Bearer realm="tessera-api"' | string;
   };
   pathItems: never;
 }
@@ -1781,7 +1835,31 @@ export interface operations {
         };
       };
       400: components['responses']['InvalidBody'];
-      401: components['responses']['TokenRefused'];
+      /** @description A wrong API key (`api_key_invalid`), no token (`token_missing`), or a token malformed, unknown, revoked, rotated away or outside its binding (`token_invalid`). A made-up token of the right shape is never adopted; a DPoP proof that is missing or not valid (`dpop_proof_invalid`, with `reason`) or lacks the server nonce (`dpop_nonce_required`, with `DPoP-Nonce`). */
+      401: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          'WWW-Authenticate': components['headers']['WwwAuthenticateToken'];
+          'DPoP-Nonce': components['headers']['DpopNonce'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            error?: {
+              /** @enum {unknown} */
+              code?:
+                | 'api_key_invalid'
+                | 'token_missing'
+                | 'token_invalid'
+                | 'dpop_proof_invalid'
+                | 'dpop_nonce_required';
+              reason?: components['schemas']['DpopInvalidReason'];
+            };
+          };
+        };
+      };
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       440: components['responses']['SessionExpired'];
@@ -1816,20 +1894,27 @@ export interface operations {
         };
       };
       400: components['responses']['InvalidBody'];
-      /** @description A wrong API key (`api_key_invalid`), a refresh token that is not valid (`token_invalid`) or one used again (`refresh_reused`). */
+      /** @description A wrong API key (`api_key_invalid`), a refresh token that is not valid (`token_invalid`) or one used again (`refresh_reused`); a DPoP proof that is missing or not valid (`dpop_proof_invalid`, with `reason`) or lacks the server nonce (`dpop_nonce_required`, with `DPoP-Nonce`). */
       401: {
         headers: {
           'Cache-Control': components['headers']['NoStore'];
           'X-Content-Type-Options': components['headers']['NoSniff'];
           'X-Request-Id': components['headers']['RequestId'];
-          'WWW-Authenticate': components['headers']['WwwAuthenticate'];
+          'WWW-Authenticate': components['headers']['WwwAuthenticateToken'];
+          'DPoP-Nonce': components['headers']['DpopNonce'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Error'] & {
             error?: {
               /** @enum {unknown} */
-              code?: 'api_key_invalid' | 'token_invalid' | 'refresh_reused';
+              code?:
+                | 'api_key_invalid'
+                | 'token_invalid'
+                | 'refresh_reused'
+                | 'dpop_proof_invalid'
+                | 'dpop_nonce_required';
+              reason?: components['schemas']['DpopInvalidReason'];
             };
           };
         };
@@ -1867,21 +1952,24 @@ export interface operations {
         };
       };
       400: components['responses']['InvalidBody'];
-      /** @description A wrong API key (`api_key_invalid`), or the access token is not valid (`token_invalid`, with `reason`). */
+      /** @description A wrong API key (`api_key_invalid`), or the access token is not valid (`token_invalid`, with `reason`); a DPoP proof that is missing or not valid (`dpop_proof_invalid`, with `reason`) or lacks the server nonce (`dpop_nonce_required`, with `DPoP-Nonce`). */
       401: {
         headers: {
           'Cache-Control': components['headers']['NoStore'];
           'X-Content-Type-Options': components['headers']['NoSniff'];
           'X-Request-Id': components['headers']['RequestId'];
-          'WWW-Authenticate': components['headers']['WwwAuthenticate'];
+          'WWW-Authenticate': components['headers']['WwwAuthenticateToken'];
+          'DPoP-Nonce': components['headers']['DpopNonce'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Error'] & {
             error?: {
               /** @enum {unknown} */
-              code?: 'api_key_invalid' | 'token_invalid';
-              reason?: components['schemas']['AccessTokenInvalidReason'];
+              code?: 'api_key_invalid' | 'token_invalid' | 'dpop_proof_invalid' | 'dpop_nonce_required';
+              reason?:
+                | components['schemas']['AccessTokenInvalidReason']
+                | components['schemas']['DpopInvalidReason'];
             };
           };
         };

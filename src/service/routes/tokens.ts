@@ -1,8 +1,10 @@
 /**
  * Access + refresh tokens over the service (docs/stateless.md):
- *   POST /v1/tokens          {token, audience?} -> {accessToken, refreshToken, expiresIn, tokenType}
- *   POST /v1/tokens/refresh  {refreshToken}  -> a new pair, same audience (401 token_invalid, or refresh_reused)
- *   POST /v1/tokens/verify   {accessToken, strict? = true, audience?} -> {claims}
+ *   POST /v1/tokens          {token, audience?, dpop?} -> {accessToken, refreshToken, expiresIn, tokenType}
+ *   POST /v1/tokens/refresh  {refreshToken, dpop?}  -> a new pair, same audience (401 token_invalid, or refresh_reused)
+ *   POST /v1/tokens/verify   {accessToken, strict? = true, audience?, dpop?} -> {claims}
+ * `dpop` is `{proof, method, url}`: the client's `DPoP` header and the request it signed it for (RFC 9449). With it,
+ * the pair is bound to the proof's key (`tokenType: DPoP`); verify then needs a proof by that key for the token.
  *   GET  /.well-known/jwks.json (public)
  * The token engine is the app's (`service/token-service.ts`): signing keys are created the first time these
  * routes are used and kept in `<dataDir>/jwt-keys.json` (mode 0600), unless TESSERA_JWT_KEYS gives them.
@@ -11,10 +13,16 @@
 import type { Reply, RequestContext, Route } from '../context.js';
 import { allowOnly, type Body, clientFields, optionalString, requiredString, tokenField } from '../fields.js';
 import { HttpError, invalidField, outcomeError } from '../http-errors.js';
+import { type DpopField, dpopField, proofKey, verifiedKey } from './token-dpop.js';
 
 function pairReply(
   context: RequestContext,
-  pair: { accessToken: string; refreshToken: string; expiresIn: number; claims: { sid: string } },
+  pair: {
+    accessToken: string;
+    refreshToken: string;
+    expiresIn: number;
+    claims: { sid: string; cnf?: { jkt: string } };
+  },
   status: number,
 ): Reply {
   context.sessionId = pair.claims.sid;
@@ -24,7 +32,8 @@ function pairReply(
     body: {
       accessToken: pair.accessToken,
       refreshToken: pair.refreshToken,
-      tokenType: 'Bearer',
+      // RFC 9449 5: a bound token's type is DPoP, so the client sends it with `Authorization: DPoP`.
+      tokenType: pair.claims.cnf === undefined ? 'Bearer' : 'DPoP',
       expiresIn: pair.expiresIn,
     },
   };
@@ -49,12 +58,16 @@ export const tokenRoutes: readonly Route[] = [
     auth: 'api-key',
     async handle(context) {
       const body = await context.body();
-      allowOnly(body, ['token', 'ip', 'userAgent', 'audience']);
+      allowOnly(body, ['token', 'ip', 'userAgent', 'audience', 'dpop']);
       const token = tokenField(body);
       const client = clientFields(body);
-      const { access, refresh } = await context.service.tokens.get();
-      const audience = audienceField(body, access.audience);
-      const result = await refresh.exchange(token, client, audience === undefined ? {} : { audience });
+      const tokens = await context.service.tokens.get();
+      const audience = audienceField(body, tokens.access.audience);
+      const jkt = await proofKey(tokens, body);
+      const result = await tokens.refresh.exchange(token, client, {
+        ...(audience === undefined ? {} : { audience }),
+        ...(jkt === undefined ? {} : { jkt }),
+      });
       if (!result.ok) throw outcomeError(result);
       return pairReply(context, result, 201);
     },
@@ -65,12 +78,23 @@ export const tokenRoutes: readonly Route[] = [
     auth: 'api-key',
     async handle(context) {
       const body = await context.body();
-      allowOnly(body, ['refreshToken', 'ip', 'userAgent']);
+      allowOnly(body, ['refreshToken', 'ip', 'userAgent', 'dpop']);
       const refreshToken = requiredString(body, 'refreshToken', 256);
-      const { refresh } = await context.service.tokens.get();
+      const tokens = await context.service.tokens.get();
+      const jkt = await proofKey(tokens, body);
       // The session's binding (address, user agent) applies to refreshes as to session tokens.
-      const result = await refresh.refresh(refreshToken, clientFields(body));
+      const result = await tokens.refresh.refresh(
+        refreshToken,
+        clientFields(body),
+        jkt === undefined ? {} : { jkt },
+      );
       if (result.ok) return pairReply(context, result, 200);
+      if (result.code === 'token_invalid' && result.reason === 'dpop') {
+        throw new HttpError(401, 'dpop_proof_invalid', 'This refresh token needs a DPoP proof by its key.', {
+          headers: [['www-authenticate', tokens.dpop.challenge('invalid_dpop_proof')]],
+          extra: { reason: 'binding' },
+        });
+      }
       if (result.code === 'refresh_reused') {
         throw new HttpError(
           401,
@@ -87,17 +111,18 @@ export const tokenRoutes: readonly Route[] = [
     auth: 'api-key',
     async handle(context) {
       const body = await context.body();
-      allowOnly(body, ['accessToken', 'strict', 'audience']);
+      allowOnly(body, ['accessToken', 'strict', 'audience', 'dpop']);
       const accessToken = requiredString(body, 'accessToken', 8192);
       // Strict by default (ASVS 5.0 7.4.1): a token of a logged-out session, or of a family ended on refresh
       // reuse, is refused at once. `strict: false` skips the store read and accepts such a token until it
       // expires (at most TESSERA_JWT_TTL).
       const strict = body.strict ?? true;
       if (typeof strict !== 'boolean') throw invalidField('strict', 'must be a boolean');
-      const { access } = await context.service.tokens.get();
+      const tokens = await context.service.tokens.get();
       // With `audience`, a token issued for another configured audience is refused (reason `audience`).
-      const audience = audienceField(body, access.audience);
-      const result = await access.verify(
+      const audience = audienceField(body, tokens.access.audience);
+      const proof = dpopField(body);
+      const result = await tokens.access.verify(
         accessToken,
         audience === undefined ? { strict } : { strict, audience },
       );
@@ -105,6 +130,22 @@ export const tokenRoutes: readonly Route[] = [
         throw new HttpError(401, 'token_invalid', 'The access token is not valid.', {
           extra: { reason: result.reason },
         });
+      }
+      // RFC 9449 7: a bound token only with a proof by its key (never as a bearer token); with DPoP required, no
+      // unbound token; a proof sent for an unbound token means the client used the DPoP scheme for a bearer one.
+      const bound = result.claims.cnf?.jkt;
+      const refuse = (): never => {
+        throw new HttpError(401, 'token_invalid', 'The access token is not valid.', {
+          headers: [['www-authenticate', tokens.dpop.challenge('invalid_token')]],
+          extra: { reason: 'binding' },
+        });
+      };
+      if (bound === undefined) {
+        if (proof !== undefined || tokens.dpopRequired) refuse();
+      } else {
+        if (proof === undefined) refuse();
+        const jkt = await verifiedKey(tokens.dpop, proof as DpopField, accessToken);
+        if (jkt !== bound) refuse();
       }
       context.sessionId = result.claims.sid;
       return { status: 200, headers: [['cache-control', 'no-store']], body: { claims: result.claims } };
