@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/service/config.js';
 import { DpopTestKey } from '../support/dpop-key.js';
-import { startService, type TestService } from '../service/helpers.js';
+import { startService } from '../service/helpers.js';
 
 interface TokenBody {
   accessToken?: string;
