@@ -8,6 +8,8 @@ export type TesseraEventType =
   | 'expired'
   | 'unknown-token'
   | 'binding-mismatch'
+  /** A session's device registered its key (DBSC): the session token alone no longer works. */
+  | 'device-bound'
   | 'refresh-reuse'
   | 'csrf-rejected'
   | 'data-updated'

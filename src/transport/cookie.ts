@@ -146,7 +146,8 @@ function prefixProblem(name: string, domain: string | undefined): string | null 
   return hasSecurePrefix(name) ? null : 'has no __Host- (or __Secure-) prefix';
 }
 
-function attributes(options: ResolvedCookieOptions): string {
+/** The attributes part of a `Set-Cookie` (`; Path=…; HttpOnly; Secure; SameSite=…`), as a DBSC credential lists them. */
+export function cookieAttributes(options: ResolvedCookieOptions): string {
   let text = `; Path=${options.path}`;
   if (options.domain !== undefined) text += `; Domain=${options.domain}`;
   if (options.httpOnly) text += '; HttpOnly';
@@ -163,12 +164,12 @@ export function serializeCookie(
   if (!COOKIE_VALUE.test(value))
     throw new TypeError('tessera: cookie value holds characters a cookie cannot carry');
   const maxAge = options.persistent ? `; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}` : '';
-  return `${options.name}=${value}${attributes(options)}${maxAge}`;
+  return `${options.name}=${value}${cookieAttributes(options)}${maxAge}`;
 }
 
 /** `Set-Cookie` value that deletes the cookie. It repeats Path and Domain, or browsers keep the original. */
 export function serializeClearCookie(options: ResolvedCookieOptions): string {
-  return `${options.name}=${attributes(options)}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+  return `${options.name}=${cookieAttributes(options)}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
 }
 
 /** Largest `Cookie` header Tessera reads; larger ones are refused (most servers cap all headers at 8-16 KiB). */

@@ -23,6 +23,7 @@ import { CsrfGuard, type CsrfVerdict, type FormTokenSource } from './csrf/guard.
 import type { CsrfOptions } from './csrf/options.js';
 import { toBase64Url } from '../core/encoding.js';
 import { parseToken } from '../core/token.js';
+import type { DeviceBoundSessions } from './dbsc/device-sessions.js';
 
 export interface HttpSessionsOptions {
   /** Session cookie settings (safe defaults). */
@@ -45,6 +46,14 @@ export interface HttpSessionsOptions {
    * @default ['cookies']
    */
   clearSiteData?: readonly ClearSiteDataType[] | false;
+  /**
+   * Device Bound Session Credentials: once a session's browser has registered a device key, its session token is
+   * refused on every request (cookie or bearer, any adapter) without the short-lived bound cookie only that key can
+   * renew. Mount its endpoints with `deviceBound.handle(facts)`; send `deviceBound.registrationHeader(session)`
+   * after login. Browsers without DBSC keep working unbound. See docs/binding.md.
+   * @default undefined (off)
+   */
+  deviceBound?: DeviceBoundSessions<SessionData>;
 }
 
 export { ANONYMOUS_SUBJECT_PREFIX };
@@ -76,6 +85,8 @@ export class HttpSessions<Data extends SessionData = SessionData>
   readonly csrf: CsrfGuard | null;
   readonly clearSiteData: string | null;
   readonly #bearer: boolean;
+  /** DBSC, when on. */
+  readonly deviceBound: DeviceBoundSessions<Data> | null;
 
   constructor(manager: SessionManager<Data>, options: HttpSessionsOptions = {}) {
     this.manager = manager;
@@ -84,6 +95,8 @@ export class HttpSessions<Data extends SessionData = SessionData>
     this.csrf =
       options.csrf === false ? null : new CsrfGuard({ random: manager.options.random, ...options.csrf });
     this.clearSiteData = resolveClearSiteData(options.clearSiteData);
+    this.deviceBound = (options.deviceBound as DeviceBoundSessions<Data> | undefined) ?? null;
+    this.deviceBound?.attach(manager, this.cookie);
   }
 
   get cookieName(): string {
@@ -109,6 +122,11 @@ export class HttpSessions<Data extends SessionData = SessionData>
       return { result: tokenInvalid(source.reason), setCookies: [this.clearCookie()], via: null };
     }
     const result = await this.manager.validate(source.token, clientOf(request));
+    // A device-bound session needs its bound cookie whatever way the token came. The session cookie is kept: the
+    // browser that owns it is refreshing the bound one.
+    if (result.ok && this.deviceBound?.refuses(request, result.session) === true) {
+      return { result: tokenInvalid('binding'), setCookies: [], via: source.via };
+    }
     const setCookies: string[] = [];
     if (source.via === 'cookie') {
       if (!result.ok) setCookies.push(this.clearCookie());
@@ -152,7 +170,9 @@ export class HttpSessions<Data extends SessionData = SessionData>
       const source = this.#read(request);
       revoked = source.kind === 'present' ? await this.manager.revoke(source.token, 'logout') : false;
     }
-    return { revoked, setCookies: [this.clearCookie()] };
+    const setCookies = [this.clearCookie()];
+    if (this.deviceBound !== null) setCookies.push(this.deviceBound.clearBoundCookie());
+    return { revoked, setCookies };
   }
 
   /** Rotates the request's token (for example after a privilege change) and sets the new cookie. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertCleared, assertRefused, COOKIE_NAME, type CallOptions, call, type Reply } from './client.js';
 import { runAccessMatrix } from './access-matrix.js';
+import { runDbscMatrix } from './dbsc-matrix.js';
 import { runDpopMatrix } from './dpop-matrix.js';
 import {
   ABSOLUTE_SECONDS,
@@ -45,6 +46,7 @@ export function runAdapterMatrix(name: string, start: StartServer): void {
   for (const mode of COOKIE_MODES) runModeMatrix(name, mode, start);
   runAccessMatrix(name, start);
   runDpopMatrix(name, start);
+  runDbscMatrix(name, start);
 }
 
 function runModeMatrix(name: string, mode: ModeName, start: StartServer): void {

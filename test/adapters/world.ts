@@ -14,9 +14,16 @@ import {
 } from '../../src/stateless/jwt/index.js';
 import type { SessionAuthenticator } from '../../src/transport/authenticator.js';
 import { DpopNonces, DpopProofs } from '../../src/stateless/dpop/index.js';
+import { DeviceBoundSessions } from '../../src/transport/dbsc/index.js';
 
 /** The session modes every adapter serves through the one request path. */
-export type ModeName = 'server-side' | 'sealed' | 'sealed-store' | 'access-token' | 'access-token-dpop';
+export type ModeName =
+  | 'server-side'
+  | 'server-side-dbsc'
+  | 'sealed'
+  | 'sealed-store'
+  | 'access-token'
+  | 'access-token-dpop';
 /** The modes whose credential is a cookie (`matrix.ts`); access tokens have their own rows (`access-matrix.ts`). */
 export const COOKIE_MODES: readonly ModeName[] = ['server-side', 'sealed', 'sealed-store'];
 export const ACCESS_TTL_SECONDS = 900;
@@ -41,6 +48,8 @@ export interface World {
   readonly logoutEndsCopies: boolean;
   /** `/revoke-others`: ends the subject's other sessions (server-side only). */
   revokeOthers(session: Session): Promise<number>;
+  /** DBSC of the server-side-dbsc world (its endpoints are driven in-process; the adapters serve the rest). */
+  readonly deviceBound?: DeviceBoundSessions;
   /** An access token for a new session id (access-token modes only); bound to the DPoP key `jkt` when given. */
   issueAccess(subject: string, level?: number, jkt?: string): string;
 }
@@ -49,6 +58,7 @@ export const IDLE_SECONDS = 600;
 export const ABSOLUTE_SECONDS = 3600;
 export const CSRF_SECRET = 'matrix-csrf-secret-0123456789abcdef';
 const SEAL_SECRET = 'matrix-seal-secret-0123456789abcdef-0123456789';
+const DBSC_SECRET = 'matrix-dbsc-secret-0123456789abcdef-0123456789';
 const DPOP_SECRET = 'matrix-dpop-secret-0123456789abcdef-0123456789';
 
 export function createWorld(name: ModeName = 'server-side'): World {
@@ -60,7 +70,7 @@ export function createWorld(name: ModeName = 'server-side'): World {
   const onEvent = (event: TesseraEvent): void => {
     events.push(event);
   };
-  if (name === 'server-side') {
+  if (name === 'server-side' || name === 'server-side-dbsc') {
     const manager = createTessera({
       store,
       clock,
@@ -68,8 +78,16 @@ export function createWorld(name: ModeName = 'server-side'): World {
       absoluteTimeout: ABSOLUTE_SECONDS,
       onEvent,
     });
+    const deviceBound =
+      name === 'server-side-dbsc'
+        ? new DeviceBoundSessions({ secret: DBSC_SECRET, boundCookieLifetime: 120 })
+        : undefined;
     Object.assign(world, {
-      mode: new HttpSessions(manager, { csrf: { secret: CSRF_SECRET } }),
+      mode: new HttpSessions(manager, {
+        csrf: { secret: CSRF_SECRET },
+        ...(deviceBound === undefined ? {} : { deviceBound }),
+      }),
+      deviceBound,
       revocable: true,
       logoutEndsCopies: true,
       revokeOthers: (session: Session) => manager.revokeSubject(session.subject, { except: session.id }),

@@ -45,6 +45,7 @@ describe('file audit trail: what it writes', () => {
     manager.emit({ type: 'csrf-rejected', sessionId: null, subject: null, reason: 'origin_mismatch' });
     manager.emit({ type: 'refresh-reuse', sessionId: null, subject: 'bob', reason: 'reused' });
     manager.emit({ type: 'renewed', sessionId: second.session.id, subject: 'bob' });
+    manager.emit({ type: 'device-bound', sessionId: second.session.id, subject: 'bob', reason: 'dbsc' });
     assert.equal(await manager.endEverySession({ reason: 'key-leak' }), 1); // revoked-everyone
     await trail.close();
 

@@ -17,6 +17,7 @@ const TYPES: Record<TesseraEventType, true> = {
   expired: true,
   'unknown-token': true,
   'binding-mismatch': true,
+  'device-bound': true,
   'refresh-reuse': true,
   'csrf-rejected': true,
   'data-updated': true,
