@@ -1,5 +1,6 @@
 /**
- * Three `tessera serve` processes on one shared store (PostgreSQL, then Redis): a session created on node 1
+ * Three `tessera serve` processes on one shared store (PostgreSQL, Redis, then a Redis Cluster of three primaries
+ * with a replica each, started by the harness): a session created on node 1
  * validates on nodes 2 and 3; after a revoke on node 2, the very next request on nodes 1 and 3 is refused.
  * No node caches a session, so there is nothing to invalidate: every validation asks the store.
  */
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type Child, serve } from '../service/child.js';
 import { dropSchemas } from '../support/postgres-schemas.js';
+import { startRedisCluster } from '../support/redis-cluster.js';
 import { deleteKeysWithPrefix } from '../support/redis-keys.js';
 import { POSTGRES_URL, REDIS_URL, requireService, uniqueName } from '../support/services.js';
 
@@ -19,6 +21,7 @@ const schema = uniqueName('multinode');
 const prefix = `${uniqueName('multinode')}:`;
 const skipPostgres = await requireService('postgres');
 const skipRedis = await requireService('redis');
+const skipCluster = await requireService('redis-server');
 
 after(async () => {
   if (!skipPostgres) await dropSchemas(POSTGRES_URL, [schema]);
@@ -79,5 +82,16 @@ describe('three service nodes on one store', () => {
     skip: skipRedis,
   }, async () => {
     await withNodes(`${REDIS_URL}?prefix=${encodeURIComponent(prefix)}`, scenario);
+  });
+
+  it('redis cluster: create on 1 validates on 2 and 3; revoke on 2 is refused next on 1 and 3', {
+    skip: skipCluster,
+  }, async () => {
+    const cluster = await startRedisCluster();
+    try {
+      await withNodes(cluster.url, scenario);
+    } finally {
+      await cluster.stop();
+    }
   });
 });
