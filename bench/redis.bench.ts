@@ -13,7 +13,9 @@
  * (BENCH_REDIS_URL). Knobs: BENCH_SECONDS (5), BENCH_SLICE_SECONDS (1), BENCH_WARMUP_SECONDS (1),
  * BENCH_CONNECTIONS (10), BENCH_HTTP_ROUNDS (3), BENCH_MEMORY_SESSIONS (1000), BENCH_PROFILE=<target>[,…],
  * BENCH_TARGETS=<target>[,…] (run only those), BENCH_REDIS_DRIVERS=1 (add the floor on other Redis clients),
- * BENCH_BASELINE=<checkout> (add Tessera as it is there).
+ * BENCH_BASELINE=<checkout> (add Tessera as it is there), BENCH_REDIS_CLUSTER=1 (add Tessera on a Redis Cluster of
+ * three primaries and three replicas started for the run, as the test harness starts it; its commands are not
+ * counted, they go to the cluster's nodes).
  * The Tessera and Express servers are this same file started with `serve <target>`.
  */
 import { randomBytes } from 'node:crypto';
@@ -42,15 +44,19 @@ import { formatPercent, formatRate, formatRatio, printTable } from './lib/table.
 import { listen, OK_BODY, SUBJECT } from './servers/listen.js';
 import { PAYLOAD } from './servers/payload.js';
 import { serveTessera } from './servers/tessera-app.js';
+import { startRedisCluster } from '../test/support/redis-cluster.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function serveTarget(target: string): Promise<void> {
   if (target === 'express-connect-redis') return serveExpress();
+  const clusterUrl = process.env.BENCH_REDIS_CLUSTER_URL;
   const store =
     target === 'tessera-redis'
       ? new RedisStore({ connection: REDIS_URL, prefix: `bench:${process.pid}:` })
-      : new MemoryStore({ maxSessions: 1_000_000 });
+      : target === 'tessera-redis-cluster' && clusterUrl !== undefined
+        ? new RedisStore({ connection: clusterUrl, prefix: `bench:${process.pid}:` })
+        : new MemoryStore({ maxSessions: 1_000_000 });
   serveTessera(store, () => store.close(), PAYLOAD);
 }
 
@@ -200,6 +206,8 @@ async function main(): Promise<void> {
   }
   const self = new URL(import.meta.url);
   const servers = new URL('servers/', import.meta.url);
+  const cluster = process.env.BENCH_REDIS_CLUSTER === '1' ? await startRedisCluster() : null;
+  if (cluster !== null) process.env.BENCH_REDIS_CLUSTER_URL = cluster.url;
   const baseline = process.env.BENCH_BASELINE || undefined;
   const specs: TargetSpec[] = selectTargets([
     {
@@ -262,6 +270,17 @@ async function main(): Promise<void> {
             usesRedis: true,
           },
         ]),
+    ...(cluster === null
+      ? []
+      : [
+          {
+            name: 'tessera-redis-cluster',
+            label: 'tessera node:http, redis cluster store (3 primaries)',
+            file: self,
+            args: ['serve', 'tessera-redis-cluster'],
+            usesRedis: false,
+          },
+        ]),
     {
       name: 'express-connect-redis',
       label: 'express 5 + express-session + connect-redis',
@@ -307,6 +326,7 @@ async function main(): Promise<void> {
     slices = await runSlices(targets, settings, problems);
   } finally {
     await Promise.all(running.map((server) => server.stop()));
+    await cluster?.stop();
   }
 
   const rows = specs.map((spec) => {
