@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import { ServiceTokens } from './token-service.js';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -13,7 +19,8 @@ import { containsTokenShape } from '../core/token.js';
 import type { SessionStore } from '../core/store.js';
 import { HttpSessions } from '../transport/http-sessions.js';
 import { type ApiKeyResult, apiKeyMatches, loadOrCreateApiKey } from './api-key.js';
-import { ConfigError, engineOptions, type ServiceConfig } from './config.js';
+import { ConfigError, engineOptions, type HttpLimits, type ServiceConfig } from './config.js';
+import { prepareDataDir } from './data-dir.js';
 import type { Reply, RequestContext, ServiceParts } from './context.js';
 import { classifyError, errorBody, HttpError } from './http-errors.js';
 import { readJsonObject } from './json.js';
@@ -56,6 +63,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function createService(config: ServiceConfig, deps: ServiceDeps = {}): Promise<Service> {
   const random = deps.random ?? cryptoRandom;
   const logger = createLogger(config.logLevel, deps.log);
+  await prepareDataDir(config);
   const apiKey = await loadOrCreateApiKey(config.apiKey, config.dataDir, random);
   const audit = await openAuditTrail(config, logger);
   const metrics = new Metrics();
@@ -96,7 +104,7 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   const tokens = new ServiceTokens(config.tokens, config.dataDir, manager);
   const parts: ServiceParts = { config, manager, sessions, authzSessions, store, metrics, tokens };
   const router = new Router(routes);
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (request, response) => {
+  const server = createServer(serverOptions(config.http), (request, response) => {
     void handle(request, response, {
       parts,
       router,
@@ -106,7 +114,9 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
       closing: () => closing !== null,
     });
   });
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = config.http.keepAliveTimeout;
+  server.maxConnections = config.http.maxConnections;
+  const stopDropWarnings = warnOnDroppedConnections(server, logger, config.http.maxConnections);
   // node hands a CONNECT request to 'connect' listeners, and with none it drops the connection unanswered.
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
@@ -124,6 +134,7 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopSweeper();
+      stopDropWarnings();
       tokens.close();
       if (server.listening) {
         await new Promise<void>((resolve) => {
@@ -163,6 +174,44 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
         });
       }),
     close,
+  };
+}
+
+/** node:http's timeouts, checked every quarter of the shorter one (at most every second). */
+function serverOptions(limits: HttpLimits): ServerOptions {
+  const shortest = Math.min(limits.headersTimeout, limits.requestTimeout);
+  return {
+    headersTimeout: limits.headersTimeout,
+    requestTimeout: limits.requestTimeout,
+    // node's default (30 s) would let a client keep a socket up to 30 s past a 10 s limit.
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(shortest / 4))),
+  };
+}
+
+/** How often, at most, a full server says in the log that it turns connections away. */
+const DROP_WARNING_INTERVAL_MS = 60_000;
+
+/** Logs (at most once a minute, with the count) that connections over TESSERA_MAX_CONNECTIONS were closed. */
+function warnOnDroppedConnections(server: Server, logger: Logger, limit: number): () => void {
+  let dropped = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): void => {
+    timer = null;
+    if (dropped === 0) return;
+    logger.warn('connections refused: TESSERA_MAX_CONNECTIONS reached', { limit, dropped });
+    dropped = 0;
+  };
+  server.on('drop', () => {
+    dropped++;
+    if (timer !== null) return;
+    // The first drop is logged at once; later ones are counted into the next line.
+    flush();
+    timer = setTimeout(flush, DROP_WARNING_INTERVAL_MS);
+    timer.unref();
+  });
+  return () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
   };
 }
 

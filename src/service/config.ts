@@ -54,6 +54,29 @@ export interface ServiceConfig {
   readonly tokens: TokenSettings;
   /** TESSERA_AUTHZ_*: the forward-auth endpoint `/v1/authz` for reverse proxies (docs/proxy.md). */
   readonly authz: AuthzSettings;
+  /** TESSERA_*_TIMEOUT_MS and TESSERA_MAX_CONNECTIONS: how long and how many clients may hold a connection. */
+  readonly http: HttpLimits;
+}
+
+/**
+ * Limits on client connections, so a slow or idle client (slowloris: headers or a body sent a byte at a time)
+ * cannot hold the server's sockets open. A client past a timeout gets `408` and the connection is closed.
+ */
+export interface HttpLimits {
+  /**
+   * TESSERA_HEADERS_TIMEOUT_MS: milliseconds from a connection's first byte (or the end of its last answer) to
+   * the end of the request's headers. @default 10000
+   */
+  readonly headersTimeout: number;
+  /**
+   * TESSERA_REQUEST_TIMEOUT_MS: milliseconds to receive the whole request, body included (the service reads
+   * bodies only while the request lasts, so this is also the body timeout). @default 30000
+   */
+  readonly requestTimeout: number;
+  /** TESSERA_KEEP_ALIVE_TIMEOUT_MS: milliseconds an idle keep-alive connection is kept between requests. @default 5000 */
+  readonly keepAliveTimeout: number;
+  /** TESSERA_MAX_CONNECTIONS: open connections at most; one over the limit is closed at once. @default 10000 */
+  readonly maxConnections: number;
 }
 
 /** Settings of the access- and refresh-token routes. */
@@ -158,9 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   }
   const tokens = tokenSettings(env);
   const authz = authzSettings(env);
+  const http = httpLimits(env);
   return Object.freeze({
     tokens,
     authz,
+    http,
     port,
     host,
     dataDir,
@@ -217,6 +242,25 @@ export function tokenSettings(env: NodeJS.ProcessEnv): TokenSettings {
     dpopNonce: flag(env, 'TESSERA_DPOP_NONCE'),
     dpopMaxAge: integer(env, 'TESSERA_DPOP_MAX_AGE', 60, 1, 600),
     dataClaims: Object.freeze(dataClaims),
+  });
+}
+
+/** Reads the connection limits; throws `ConfigError` naming the variable. */
+export function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const headersTimeout = integer(env, 'TESSERA_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeout = integer(env, 'TESSERA_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  // node:http refuses a headers timeout longer than the request timeout (the headers are part of the request).
+  if (headersTimeout > requestTimeout) {
+    throw new ConfigError(
+      'TESSERA_HEADERS_TIMEOUT_MS',
+      `(${headersTimeout}) must not exceed TESSERA_REQUEST_TIMEOUT_MS (${requestTimeout})`,
+    );
+  }
+  return Object.freeze({
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: integer(env, 'TESSERA_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxConnections: integer(env, 'TESSERA_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
   });
 }
 

@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { ROOT, runNode } from './child.js';
 import { call } from './helpers.js';
 
-// `npm start` is `npm run build` then `node dist/src/cli/main.js serve`: check that path end to end (slow-ish).
+// `npm start` runs scripts/start.mjs: it builds dist/ with tsc when the sources changed, then serves from dist/. This
+// checks the build and the built CLI end to end (slow-ish); test/service/start.test.ts checks the start script.
 describe('npm start path', () => {
   it('builds, then the compiled CLI serves /healthz on the default SQLite store', async () => {
     const build = spawn('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,4 +1,4 @@
-import { createService } from '../../service/app.js';
+import { createService, type Service } from '../../service/app.js';
 import { loadConfig } from '../../service/config.js';
 import { unknownVariableWarnings } from '../../service/env-names.js';
 import { UsageError } from '../args.js';
@@ -29,6 +29,9 @@ export async function serve(args: readonly string[] = []): Promise<boolean> {
         `tessera: it is shown only this once:\n${service.apiKey.key}\n`,
     );
   }
+  // Before the URL is announced: a supervisor that sends SIGTERM as soon as it sees the line must not find the
+  // signal's default action (an immediate exit) still in force.
+  stopOnSignals(service);
   const address = await service.listen();
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -38,9 +41,17 @@ export async function serve(args: readonly string[] = []): Promise<boolean> {
     port: address.port,
     store: service.manager.store.kind,
     version: version(),
+    pid: process.pid,
   });
+  return true;
+}
+
+/** SIGTERM and SIGINT close the service (requests in flight finish, the store closes), then exit 0. */
+function stopOnSignals(service: Service): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
+    // Kept listening after the first signal: `npm start` forwards a terminal's Ctrl-C that the service also got
+    // from the terminal, and a second signal without a listener would kill the process mid-shutdown.
     if (stopping) return;
     stopping = true;
     service.logger.info('shutting down', { signal });
@@ -55,7 +66,6 @@ export async function serve(args: readonly string[] = []): Promise<boolean> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  return true;
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
