@@ -1,7 +1,7 @@
 import type { LevelRequirement } from '../core/session-rules.js';
 import type { SessionData } from '../core/session.js';
 import type { CsrfGuard, FormTokenSource } from './csrf/guard.js';
-import { isSafeMethod } from './csrf/origin.js';
+import { type CsrfReason, isSafeMethod } from './csrf/origin.js';
 import type { Authentication, SessionAuthenticator } from './authenticator.js';
 import { errorReply, failureReply, forbiddenReply, type HttpReply } from './reply.js';
 import type { RequestFacts } from './request.js';
@@ -54,7 +54,7 @@ function afterAuthentication<Data extends SessionData>(
   const session = new RequestSession(mode, request, auth);
   if (isSafeMethod(request.method) || auth.via === 'bearer') return { ok: true, session };
   if (!isCookieMode(mode)) {
-    if (auth.via === 'cookie') return refuseCsrf(session);
+    if (auth.via === 'cookie') return refuseCsrf(session, 'unchecked');
     return { ok: true, session };
   }
   if (mode.csrf === null) return { ok: true, session };
@@ -80,12 +80,19 @@ async function checkCsrf<Data extends SessionData>(
     reason: verdict.reason,
     detail: { method: request.method.toUpperCase() },
   });
-  return refuseCsrf(session);
+  return refuseCsrf(session, verdict.reason);
 }
 
-function refuseCsrf<Data extends SessionData>(session: RequestSession<Data>): OpenResult<Data> {
+/** 403 `csrf_rejected` with its reason (`unchecked`: a cookie mode that offers no CSRF check, fail closed). */
+function refuseCsrf<Data extends SessionData>(
+  session: RequestSession<Data>,
+  reason: CsrfReason | 'unchecked',
+): OpenResult<Data> {
   session.markCsrfChecked();
-  return { ok: false, reply: withSessionHeaders(forbiddenReply('csrf_rejected'), session) };
+  return {
+    ok: false,
+    reply: withSessionHeaders(forbiddenReply('csrf_rejected', [], [], reason), session),
+  };
 }
 
 /**

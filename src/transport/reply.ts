@@ -9,7 +9,7 @@ export interface HttpReply {
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string; limit?: string };
+  error: { code: string; message: string; limit?: string; reason?: string };
 }
 
 /** The reply for a refused request, following the outcome table in docs/ARCHITECTURE.md. `setCookies` clears a dead cookie. */
@@ -80,6 +80,7 @@ export function forbiddenReply(
   code: 'csrf_rejected' | 'insufficient_level',
   setCookies: readonly string[] = [],
   extraHeaders: ReadonlyArray<readonly [string, string]> = [],
+  reason?: string,
 ): HttpReply {
   const headers: (readonly [string, string])[] = [
     ['content-type', 'application/json; charset=utf-8'],
@@ -87,5 +88,9 @@ export function forbiddenReply(
     ...extraHeaders,
   ];
   for (const cookie of setCookies) headers.push(['set-cookie', cookie]);
-  return { status: 403, headers, body: codeBody(code) };
+  if (reason === undefined) return { status: 403, headers, body: codeBody(code) };
+  // The reason (`cross_site`, `origin_missing`, `token_missing`, …) tells a developer what to fix; it reveals
+  // nothing a client does not already know about its own request.
+  const body: ErrorBody = { error: { code, message: outcomeMessages[code] as string, reason } };
+  return { status: 403, headers, body: JSON.stringify(body) };
 }

@@ -22,7 +22,7 @@ export interface CallOptions {
 export interface Reply {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: Record<string, unknown> & { error?: { code: string; limit?: string } };
+  readonly body: Record<string, unknown> & { error?: { code: string; limit?: string; reason?: string } };
   readonly setCookies: string[];
   /** The session cookie value this reply set ('' when it cleared it), or undefined. */
   readonly token: string | undefined;

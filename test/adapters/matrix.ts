@@ -326,14 +326,14 @@ function runModeMatrix(name: string, mode: ModeName, start: StartServer): void {
       it('refuses Sec-Fetch-Site: cross-site even with a valid token, and emits csrf-rejected', async () => {
         const user = await login();
         const before = world.events.length;
-        refusedCsrf(
-          await request('/action', {
-            method: 'POST',
-            cookie: user.token,
-            site: 'cross-site',
-            form: { _csrf: user.csrf },
-          }),
-        );
+        const reply = await request('/action', {
+          method: 'POST',
+          cookie: user.token,
+          site: 'cross-site',
+          form: { _csrf: user.csrf },
+        });
+        refusedCsrf(reply);
+        assert.equal(reply.body.error?.reason, 'cross_site', 'the body says why');
         const event = world.events.slice(before).find((e) => e.type === 'csrf-rejected');
         assert.ok(event, 'a csrf-rejected event');
         assert.equal(event.sessionId, user.id);
@@ -354,7 +354,9 @@ function runModeMatrix(name: string, mode: ModeName, start: StartServer): void {
       });
 
       it('refuses cross-site requests to anonymous unsafe routes too (login CSRF)', async () => {
-        refusedCsrf(await request('/login?subject=victim', { method: 'POST', site: 'cross-site' }));
+        const loginCsrf = await request('/login?subject=victim', { method: 'POST', site: 'cross-site' });
+        refusedCsrf(loginCsrf);
+        assert.equal(loginCsrf.body.error?.reason, 'cross_site');
         refusedCsrf(await request('/login?subject=victim', { method: 'POST', site: 'same-site' }));
         refusedCsrf(
           await request('/login?subject=victim', {

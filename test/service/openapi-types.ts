@@ -710,7 +710,8 @@ export interface components {
         bytes?: number;
         reason?:
           | components['schemas']['AccessTokenInvalidReason']
-          | components['schemas']['DpopInvalidReason'];
+          | components['schemas']['DpopInvalidReason']
+          | components['schemas']['CsrfReason'];
       };
     };
     AuthzIdentity: {
@@ -852,6 +853,21 @@ export interface components {
       /** @description The absolute URL the client called (compared with the proof's `htu`, without query). */
       url: string;
     };
+    /**
+     * @description Why a request was refused as a possible CSRF (`csrf_rejected`).
+     * @enum {unknown}
+     */
+    CsrfReason:
+      | 'cross_site'
+      | 'same_site'
+      | 'fetch_metadata_unknown'
+      | 'origin_null'
+      | 'origin_mismatch'
+      | 'referer_mismatch'
+      | 'origin_missing'
+      | 'token_missing'
+      | 'token_invalid'
+      | 'unchecked';
   };
   responses: {
     /** @description A parameter is not valid, a token-shaped value is in the URL, or a path segment is not valid percent-encoding; the message names the problem. */
