@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
   createServer,
@@ -18,6 +19,8 @@ import { cryptoRandom, type RandomSource } from '../core/random.js';
 import { containsTokenShape } from '../core/token.js';
 import type { SessionStore } from '../core/store.js';
 import { HttpSessions } from '../transport/http-sessions.js';
+import { DeviceBoundSessions } from '../transport/dbsc/device-sessions.js';
+import { loadOrCreateSecret } from '../stateless/refresh/secret-file.js';
 import { type ApiKeyResult, apiKeyMatches, loadOrCreateApiKey } from './api-key.js';
 import { ConfigError, engineOptions, type HttpLimits, type ServiceConfig } from './config.js';
 import { prepareDataDir } from './data-dir.js';
@@ -93,6 +96,13 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
       unsafeAllowUnprefixedName: config.unprefixedCookie,
     },
   });
+  const deviceBound =
+    config.dbsc === 'off'
+      ? null
+      : new DeviceBoundSessions({
+          secret: config.dbscSecret ?? (await loadOrCreateSecret(join(config.dataDir, 'dbsc-secret'))),
+          mode: config.dbsc,
+        });
   const authzSessions = new HttpSessions(manager, {
     cookie: {
       ...config.cookie,
@@ -100,9 +110,19 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
       unsafeAllowUnprefixedName: config.unprefixedCookie,
     },
     csrf: { requireToken: false },
+    ...(deviceBound === null ? {} : { deviceBound }),
   });
   const tokens = new ServiceTokens(config.tokens, config.dataDir, manager);
-  const parts: ServiceParts = { config, manager, sessions, authzSessions, store, metrics, tokens };
+  const parts: ServiceParts = {
+    config,
+    manager,
+    sessions,
+    authzSessions,
+    deviceBound,
+    store,
+    metrics,
+    tokens,
+  };
   const router = new Router(routes);
   const server = createServer(serverOptions(config.http), (request, response) => {
     void handle(request, response, {

@@ -54,6 +54,13 @@ export interface ServiceConfig {
   readonly tokens: TokenSettings;
   /** TESSERA_AUTHZ_*: the forward-auth endpoint `/v1/authz` for reverse proxies (docs/proxy.md). */
   readonly authz: AuthzSettings;
+  /**
+   * TESSERA_DBSC: Device Bound Session Credentials on the `/v1/authz` path, with the browser's endpoints at
+   * `/tessera/dbsc/register` and `/tessera/dbsc/refresh` (docs/binding.md). @default 'off'
+   */
+  readonly dbsc: 'off' | 'report-only' | 'enforce';
+  /** TESSERA_DBSC_SECRET, or null to use (or create) `<dataDir>/dbsc-secret`. */
+  readonly dbscSecret: string | null;
   /** TESSERA_*_TIMEOUT_MS and TESSERA_MAX_CONNECTIONS: how long and how many clients may hold a connection. */
   readonly http: HttpLimits;
 }
@@ -182,10 +189,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServiceConfig {
   const tokens = tokenSettings(env);
   const authz = authzSettings(env);
   const http = httpLimits(env);
+  const dbsc = oneOf(env, 'TESSERA_DBSC', ['off', 'report-only', 'enforce'] as const);
+  const dbscSecret = text(env, 'TESSERA_DBSC_SECRET') ?? null;
+  if (dbscSecret !== null && Buffer.byteLength(dbscSecret) < 32) {
+    throw new ConfigError('TESSERA_DBSC_SECRET', 'must be at least 32 bytes');
+  }
   return Object.freeze({
     tokens,
     authz,
     http,
+    dbsc,
+    dbscSecret,
     port,
     host,
     dataDir,

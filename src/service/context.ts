@@ -2,6 +2,7 @@ import type { ServiceTokens } from './token-service.js';
 import type { IncomingMessage } from 'node:http';
 import type { SessionManager } from '../core/manager.js';
 import type { SessionStore } from '../core/store.js';
+import type { DeviceBoundSessions } from '../transport/dbsc/device-sessions.js';
 import type { HttpSessions } from '../transport/http-sessions.js';
 import type { ServiceConfig } from './config.js';
 import type { Metrics } from './metrics.js';
@@ -24,6 +25,8 @@ export interface ServiceParts {
    * Origin, Referer) on unsafe forwarded methods, without the form token an upstream with no code cannot send.
    */
   readonly authzSessions: HttpSessions;
+  /** Device Bound Session Credentials on the `/v1/authz` path (TESSERA_DBSC), or null when off. */
+  readonly deviceBound: DeviceBoundSessions | null;
   readonly store: SessionStore;
   readonly metrics: Metrics;
   /** The access- and refresh-token engine, built on first use and closed with the app. */

@@ -501,6 +501,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/tessera/dbsc/register': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * DBSC: register a session's device key (called by the browser)
+     * @description The browser sends `Secure-Session-Response`: a `dbsc+jwt` proof signed by its new ES256 key, with the challenge of the `Secure-Session-Registration` header. A session keeps its first key.
+     */
+    post: operations['registerDeviceKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tessera/dbsc/refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * DBSC: renew the bound cookie by proving the device key (called by the browser)
+     * @description With `Sec-Secure-Session-Id` and no proof (or a stale challenge): `403` with a `Secure-Session-Challenge`; with `Secure-Session-Response` signed by the registered key: `200` and a new bound cookie. A `401` ends the browser's DBSC session.
+     */
+    post: operations['refreshBoundCookie'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -570,6 +610,8 @@ export interface components {
        */
       token: string;
       session: components['schemas']['Session'];
+      /** @description With TESSERA_DBSC on: the value for the `Secure-Session-Registration` header of the backend's login response, so a browser with DBSC registers its device key. */
+      dbscRegistration?: string;
     };
     ValidatedSession: {
       session: components['schemas']['Session'];
@@ -695,7 +737,10 @@ export interface components {
       | 'csrf_rejected'
       | 'store_full'
       | 'dpop_proof_invalid'
-      | 'dpop_nonce_required';
+      | 'dpop_nonce_required'
+      | 'dbsc_already_bound'
+      | 'dbsc_proof_invalid'
+      | 'dbsc_challenge';
     /** @description Every refusal: `{"error":{"code","message",…}}`. Bad input is always a 4xx, never a 5xx. */
     Error: {
       error: {
@@ -868,6 +913,20 @@ export interface components {
       | 'token_missing'
       | 'token_invalid'
       | 'unchecked';
+    /** @description DBSC session instructions (W3C DBSC, JSON session instructions), read by the browser. */
+    DbscInstructions: {
+      session_identifier: string;
+      refresh_url: string;
+      scope: {
+        include_site: boolean;
+      };
+      credentials: {
+        /** @constant */
+        type: 'cookie';
+        name: string;
+        attributes: string;
+      }[];
+    };
   };
   responses: {
     /** @description A parameter is not valid, a token-shaped value is in the URL, or a path segment is not valid percent-encoding; the message names the problem. */
@@ -2675,6 +2734,182 @@ export interface operations {
       };
       400: components['responses']['InvalidRequest'];
       500: components['responses']['Internal'];
+    };
+  };
+  registerDeviceKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The device key is proven: the session instructions and a new bound cookie. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          /** @description The short-lived bound cookie. */
+          'Set-Cookie'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DbscInstructions'];
+        };
+      };
+      /** @description The proof is not valid (`dbsc_proof_invalid`), or the request is malformed. */
+      400: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: 'dbsc_proof_invalid' | 'invalid_request';
+            };
+          };
+        };
+      };
+      /** @description No live session cookie (`token_invalid`). */
+      401: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: 'token_invalid';
+            };
+          };
+        };
+      };
+      /** @description Device Bound Session Credentials are off (TESSERA_DBSC=off). */
+      404: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: 'not_found';
+            };
+          };
+        };
+      };
+      /** @description The session already has a device key (`dbsc_already_bound`). */
+      409: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: 'dbsc_already_bound';
+            };
+          };
+        };
+      };
+      500: components['responses']['Internal'];
+      503: components['responses']['StoreUnavailable'];
+    };
+  };
+  refreshBoundCookie: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The device key is proven: the session instructions and a new bound cookie. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          /** @description The short-lived bound cookie. */
+          'Set-Cookie'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DbscInstructions'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      /** @description No live, device-bound session for this id (`token_invalid`), or a proof by another key (`dbsc_proof_invalid`). */
+      401: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: 'token_invalid' | 'dbsc_proof_invalid';
+            };
+          };
+        };
+      };
+      /** @description Sign this challenge (`dbsc_challenge`). */
+      403: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          /** @description `"<challenge>";id="<session id>"` */
+          'Secure-Session-Challenge'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: 'dbsc_challenge';
+            };
+          };
+        };
+      };
+      /** @description Device Bound Session Credentials are off (TESSERA_DBSC=off). */
+      404: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            error?: {
+              /** @enum {unknown} */
+              code?: 'not_found';
+            };
+          };
+        };
+      };
+      500: components['responses']['Internal'];
+      503: components['responses']['StoreUnavailable'];
     };
   };
 }

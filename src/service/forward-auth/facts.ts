@@ -76,7 +76,8 @@ function agreed(what: string, values: readonly (string | null)[]): string | null
   return found;
 }
 
-function headerReader(request: IncomingMessage): (name: string) => string | null {
+/** Reads a header of a node request: repeated values joined (cookies with `; `), null when absent. */
+export function headerReader(request: IncomingMessage): (name: string) => string | null {
   return (name) => {
     const value = request.headers[name];
     if (value === undefined) return null;
@@ -106,4 +107,18 @@ function firstValue(value: string | null): string | null {
 
 function invalid(message: string): HttpError {
   return new HttpError(400, 'invalid_request', message);
+}
+
+/**
+ * The facts of a request the proxy passed on as it is (the DBSC endpoints): its own method, URL and headers, the
+ * client address taken from `X-Forwarded-For` past the trusted proxies.
+ */
+export function proxiedFacts(request: IncomingMessage, trusted: readonly string[]): RequestFacts {
+  const read = headerReader(request);
+  return {
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    header: read,
+    ip: forwardedClient(read('x-forwarded-for'), request.socket.remoteAddress ?? null, trusted),
+  };
 }

@@ -1,6 +1,7 @@
 import type { Route } from '../context.js';
 import { adminRoutes } from './admin.js';
 import { authzRoutes } from './authz.js';
+import { dbscRoutes } from './dbsc.js';
 import { endAllRoutes } from './end-all.js';
 import { healthRoutes } from './health.js';
 import { openApiRoutes } from './openapi.js';
@@ -17,5 +18,6 @@ export const routes: readonly Route[] = [
   ...adminRoutes,
   ...tokenRoutes,
   ...authzRoutes,
+  ...dbscRoutes,
   ...openApiRoutes,
 ];

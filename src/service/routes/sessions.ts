@@ -55,7 +55,12 @@ export const sessionRoutes: readonly Route[] = [
         ...(level === undefined ? {} : { level }),
         ...clientFields(body),
       });
-      return issued(context, 201, result.token, result.session);
+      const reply = issued(context, 201, result.token, result.session);
+      const deviceBound = context.service.deviceBound;
+      if (deviceBound === null) return reply;
+      // The backend relays this as the `Secure-Session-Registration` header of its login response.
+      const [, registration] = deviceBound.registrationHeader(result.session);
+      return { ...reply, body: { ...(reply.body as object), dbscRegistration: registration } };
     },
   },
   {

@@ -324,8 +324,16 @@ function refusal(status: number, code: string): HttpReply {
   return { status, headers: JSON_HEADERS, body: errorBody(code) };
 }
 
+const MESSAGES: Readonly<Record<string, string>> = {
+  token_invalid: 'No live session for this request: the device-bound session ends.',
+  dbsc_already_bound: 'This session already has a registered device key.',
+  dbsc_proof_invalid: 'The Secure-Session-Response proof is not valid for this session.',
+  dbsc_challenge: 'Sign the challenge in Secure-Session-Challenge and retry.',
+  method_not_allowed: 'Use POST.',
+};
+
 function errorBody(code: string): string {
-  return JSON.stringify({ error: { code } });
+  return JSON.stringify({ error: { code, message: MESSAGES[code] ?? code } });
 }
 
 function pathOf(url: string): string {
