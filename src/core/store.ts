@@ -47,6 +47,34 @@ export interface InspectableStore {
   inspect(): Promise<StoreInspection>;
 }
 
+/**
+ * Optional capability of a store: an operator's look across every subject's live sessions (the admin console's
+ * list of all sessions, its search by address, its live count). Read-only. Without it a console still finds
+ * sessions by subject (`listBySubject`) and by id (`get`).
+ */
+export interface BrowsableStore {
+  /**
+   * One page of the sessions live at `query.now`, in the asked order (ties broken by `id`, in the same
+   * direction), starting strictly after `query.after`. May scan every session (no index on the address).
+   */
+  browseSessions(query: SessionBrowse): Promise<SessionRecord[]>;
+  /** How many sessions are live at `now`. */
+  countSessions(now: number): Promise<number>;
+}
+
+/** What `browseSessions` reads: a filter, an order and a keyset cursor. */
+export interface SessionBrowse {
+  readonly now: number;
+  /** Only sessions whose `ip` is exactly this, or null for every live session. */
+  readonly ip: string | null;
+  readonly order: 'createdAt' | 'lastSeenAt';
+  readonly descending: boolean;
+  /** The sort value and id of the last record of the page before, or null for the first page. */
+  readonly after: { readonly value: number; readonly id: string } | null;
+  /** Most records to return, 1 to 1000. */
+  readonly limit: number;
+}
+
 /** Server-side session records: what `SessionManager` needs. */
 export interface SessionRecords {
   /**

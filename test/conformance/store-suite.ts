@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionStore } from '../../src/core/store.js';
+import { registerBrowseTests } from './store-browse.js';
 import { registerCapTests } from './store-cap.js';
 import { registerExpiryTests } from './store-expiry.js';
 import { type CommitFaults, registerFaultTests } from './store-faults.js';
@@ -48,6 +49,7 @@ export function runStoreConformance(name: string, open: OpenStore, options: Stor
     registerExpiryTests(withStore);
     registerRefreshTests(withStore);
     registerWipeTests(withStore, open);
+    registerBrowseTests(withStore);
     registerFaultTests(options.faults);
 
     describe('lifecycle', () => {

@@ -1,4 +1,5 @@
 import { StoreFullError, StoreUnavailableError } from '../../core/errors.js';
+import { browsePage, checkBrowse } from '../shared/browse.js';
 import { dataBytes, overLimit } from '../shared/data-size.js';
 import { applyPatch, type DataPatch, expiresAt, type SessionRecord } from '../../core/session.js';
 import type {
@@ -8,6 +9,8 @@ import type {
   RefreshExpectation,
   RefreshFamilyRecord,
   RotateUpdate,
+  BrowsableStore,
+  SessionBrowse,
   SessionStore,
   TouchUpdate,
   UpdateOptions,
@@ -43,7 +46,7 @@ const NOT_BEFORE = 'n:';
  * An in-process store for tests, development and single-process apps. Bounded; expiry runs from a
  * min-heap of expiry times, so cleaning costs what expired, never a full scan. Not shared across processes.
  */
-export class MemoryStore implements SessionStore {
+export class MemoryStore implements SessionStore, BrowsableStore {
   readonly kind = 'memory';
   readonly #maxSessions: number;
   readonly #sessions = new Map<string, SessionRecord>();
@@ -181,6 +184,20 @@ export class MemoryStore implements SessionStore {
   async listBySubject(subject: string, now: number): Promise<SessionRecord[]> {
     this.#open();
     return this.#liveOf(subject, now).map((record) => ({ ...record }));
+  }
+
+  /** A scan of every session (at most `maxSessions`). */
+  async browseSessions(query: SessionBrowse): Promise<SessionRecord[]> {
+    this.#open();
+    checkBrowse(query);
+    return browsePage(this.#sessions.values(), query).map((record) => ({ ...record }));
+  }
+
+  async countSessions(now: number): Promise<number> {
+    this.#open();
+    let live = 0;
+    for (const record of this.#sessions.values()) if (expiresAt(record) > now) live += 1;
+    return live;
   }
 
   async deleteExpired(before: number, limit: number): Promise<number> {

@@ -9,13 +9,17 @@ import type {
   RefreshExpectation,
   RefreshFamilyRecord,
   RotateUpdate,
+  BrowsableStore,
+  SessionBrowse,
   SessionStore,
   StoreInspection,
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
+import { checkBrowse } from '../shared/browse.js';
 import { checkOnceKey } from '../shared/once-key.js';
+import { browseStatement, countStatement } from './browse.js';
 import { LATEST_VERSION, quoteIdent, runMigrations } from './migrations.js';
 import { connect, openPool, runQuery, runTransaction, unavailable } from './pool.js';
 import { type FamilyRow, recordParams, type SessionRow, toFamily, toRecord } from './rows.js';
@@ -54,7 +58,7 @@ export interface PostgresStoreOptions {
  * concurrent nodes cannot both pass the cap; expired rows are removed in bounded batches with
  * `FOR UPDATE SKIP LOCKED`, so several nodes can sweep at once without blocking each other.
  */
-export class PostgresStore implements SessionStore {
+export class PostgresStore implements SessionStore, BrowsableStore {
   readonly kind = 'postgres';
   readonly schema: string;
   readonly #pool: pg.Pool;
@@ -216,6 +220,23 @@ export class PostgresStore implements SessionStore {
     if (hasNul(subject)) return [];
     const result = await this.#query<SessionRow>('listBySubject', this.#sql.listBySubject, [subject, now]);
     return result.rows.map(toRecord);
+  }
+
+  /** A scan of the live sessions (no index on the address or the orders): for an operator's search. */
+  async browseSessions(query: SessionBrowse): Promise<SessionRecord[]> {
+    this.#open();
+    checkBrowse(query);
+    if (query.ip !== null && hasNul(query.ip)) return [];
+    if (query.after !== null && hasNul(query.after.id)) return [];
+    const { sql, params } = browseStatement(this.schema, query);
+    const result = await this.#query<SessionRow>('browseSessions', sql, params);
+    return result.rows.map(toRecord);
+  }
+
+  async countSessions(now: number): Promise<number> {
+    this.#open();
+    const result = await this.#query<{ live: string }>('countSessions', countStatement(this.schema), [now]);
+    return Number(result.rows[0]?.live ?? 0);
   }
 
   /**

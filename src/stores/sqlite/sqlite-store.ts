@@ -8,12 +8,15 @@ import type {
   RefreshExpectation,
   RefreshFamilyRecord,
   RotateUpdate,
+  BrowsableStore,
+  SessionBrowse,
   SessionStore,
   StoreInspection,
   TouchUpdate,
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
+import { SqliteBrowse } from './browse.js';
 import { openDatabase } from './open-database.js';
 import { checkOnceKey } from '../shared/once-key.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -44,11 +47,12 @@ export interface SqliteStoreOptions {
  * and versioned updates stay atomic even when several processes share the file, and a commit that fails
  * (a full disk) throws instead of being acknowledged.
  */
-export class SqliteStore implements SessionStore {
+export class SqliteStore implements SessionStore, BrowsableStore {
   readonly kind = 'sqlite';
   readonly #db: Database;
   readonly #sql: Statements;
   readonly #writes: Writes;
+  readonly #browse: SqliteBrowse;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -64,6 +68,7 @@ export class SqliteStore implements SessionStore {
     this.#db = openDatabase({ path: options.path, busyTimeoutMs, synchronous });
     this.#sql = prepareStatements(this.#db);
     this.#writes = prepareWrites(this.#db, this.#sql);
+    this.#browse = new SqliteBrowse(this.#db);
   }
 
   async create(record: SessionRecord, options: CreateOptions): Promise<CreateResult> {
@@ -105,6 +110,16 @@ export class SqliteStore implements SessionStore {
   async listBySubject(subject: string, now: number): Promise<SessionRecord[]> {
     this.#open();
     return this.#sql.listBySubject.all(subject, now).map(rowToRecord);
+  }
+
+  async browseSessions(query: SessionBrowse): Promise<SessionRecord[]> {
+    this.#open();
+    return this.#browse.browse(query);
+  }
+
+  async countSessions(now: number): Promise<number> {
+    this.#open();
+    return this.#browse.count(now);
   }
 
   async deleteExpired(before: number, limit: number): Promise<number> {
