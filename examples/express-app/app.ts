@@ -11,6 +11,7 @@ import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import type { CookieOptions } from '../../src/transport/cookie.js';
 import { HttpSessions } from '../../src/transport/http-sessions.js';
 import { type AppContext, type AppData, LEVEL_SUDO } from './context.js';
+import { refusedHandler } from './refused.js';
 import { OWASP_SCRYPT, type ScryptCost } from './passwords.js';
 import { accountRoutes } from './routes/account.js';
 import { apiRoutes } from './routes/api.js';
@@ -112,7 +113,8 @@ export async function startExampleApp(options: ExampleAppOptions): Promise<Examp
     cost: options.scryptCost ?? OWASP_SCRYPT,
     clock,
   });
-  const auth = tesseraExpress(sessions);
+  // Refused forms (a stale or cross-site CSRF token), bad requests and store faults get an HTML page.
+  const auth = tesseraExpress(sessions, { onRefused: refusedHandler(sessions) });
   const context: AppContext = {
     auth,
     sessions,

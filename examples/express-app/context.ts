@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { TesseraExpress } from '../../src/adapters/express/index.js';
 import type { Session } from '../../src/core/session.js';
 import type { HttpSessions } from '../../src/transport/http-sessions.js';
+import { insecureCookieWarning } from './cookie-warning.js';
 import type { Throttle } from './throttle.js';
 import type { UserStore } from './users.js';
 import type { FormToken } from './views/layout.js';
@@ -59,6 +60,20 @@ export function sendPage(res: Response, status: number, page: string): void {
   res.type('html').send(page);
 }
 
+/** Messages the login page shows for `?m=` after a redirect (an allow-list: nothing from the URL is echoed). */
+const LOGIN_MESSAGES: Readonly<Record<string, string>> = Object.freeze({
+  'signed-out': 'You have signed out.',
+});
+
+/** The login page's message for a redirect's `?m=` (post/redirect/get), or undefined. */
+export function loginMessage(req: Request): string | undefined {
+  const key = req.query.m;
+  return typeof key === 'string' && Object.hasOwn(LOGIN_MESSAGES, key) ? LOGIN_MESSAGES[key] : undefined;
+}
+
+/** Where a logout sends the browser (303): a GET, so reload and back never re-post the logout form. */
+export const SIGNED_OUT = '/login?m=signed-out';
+
 /**
  * The login page for a request that has no usable session. A pre-login (anonymous) session is started so the
  * form carries a CSRF token bound to it (OWASP: login CSRF); `login` later replaces it with a fresh one.
@@ -71,7 +86,8 @@ export async function showLogin(
   notes: { message?: string; error?: string } = {},
 ): Promise<void> {
   if (context.auth.session(req) === null) await context.auth.startAnonymous(req, res);
-  sendPage(res, status, loginPage({ csrf: formToken(context, req), ...notes }));
+  const warning = insecureCookieWarning(req, context.sessions);
+  sendPage(res, status, loginPage({ csrf: formToken(context, req), warning, ...notes }));
 }
 
 /**
@@ -96,6 +112,12 @@ export async function requireUser(
     await showLogin(context, req, res, 440, { message });
     return null;
   }
-  await showLogin(context, req, res, 401, { message: 'Please sign in to continue.' });
+  // Server-side sessions: a well-formed cookie the store no longer knows was ended on the server: signed out
+  // on another device ("sign out this one" / "all others"), by a password change, or swept after it expired.
+  const message =
+    result?.ok === false && result.code === 'token_invalid'
+      ? 'You were signed out, from another device or by a password change. Please sign in again.'
+      : 'Please sign in to continue.';
+  await showLogin(context, req, res, 401, { message });
   return null;
 }

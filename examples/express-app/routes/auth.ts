@@ -4,7 +4,9 @@ import {
   field,
   formToken,
   LEVEL_PASSWORD,
+  loginMessage,
   requireUser,
+  SIGNED_OUT,
   sendPage,
   showLogin,
   tryAgainIn,
@@ -31,7 +33,8 @@ export function authRoutes(router: Router, context: AppContext): void {
       res.redirect(303, '/');
       return;
     }
-    await showLogin(context, req, res, 200);
+    const message = loginMessage(req);
+    await showLogin(context, req, res, 200, message === undefined ? {} : { message });
   });
 
   router.post('/login', async (req, res) => {
@@ -86,6 +89,7 @@ export function authRoutes(router: Router, context: AppContext): void {
 
   router.post('/logout', async (req, res) => {
     await auth.logout(req, res);
-    await showLogin(context, req, res, 200, { message: 'You have signed out.' });
+    // Post/redirect/get: the answer to the POST is a redirect, so reloading the next page never re-sends it.
+    res.redirect(303, SIGNED_OUT);
   });
 }

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { type AppContext, field, requireUser, sendPage, showLogin } from '../context.js';
+import { type AppContext, field, requireUser, SIGNED_OUT, sendPage } from '../context.js';
 import { errorPage, sessionsPage } from '../views/pages.js';
 
 /** "Your active sessions": list, sign out one, sign out all others. */
@@ -21,7 +21,7 @@ export function sessionRoutes(router: Router, context: AppContext): void {
     const id = field(req, 'id');
     if (id === user.session.id) {
       await auth.logout(req, res);
-      await showLogin(context, req, res, 200, { message: 'You have signed out.' });
+      res.redirect(303, SIGNED_OUT);
       return;
     }
     // The id comes from the form: check it is one of this user's sessions (OWASP: no insecure direct object

@@ -8,10 +8,19 @@ export interface SignedIn {
   csrf: FormToken;
 }
 
-export function loginPage(options: { csrf: FormToken | null; message?: string; error?: string }): string {
+export function loginPage(options: {
+  csrf: FormToken | null;
+  message?: string;
+  error?: string;
+  /** Why the browser will refuse the session cookie here (plain HTTP on a name that is not loopback). */
+  warning?: string | null;
+}): string {
+  const warning = options.warning ?? null;
   return layout({
     title: 'Sign in',
-    body: html`${notice('info', options.message)}${notice('error', options.error)}
+    body: html`${
+      warning === null ? '' : html`<p class="notice error" role="alert" id="cookie-warning">${warning}</p>`
+    }${notice('info', options.message)}${notice('error', options.error)}
 <form method="post" action="/login" class="stack" id="login-form">
 ${options.csrf === null ? '' : hiddenToken(options.csrf)}
 <label>User name <input name="username" autocomplete="username" required maxlength="64"></label>

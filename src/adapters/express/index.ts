@@ -97,6 +97,14 @@ export interface TesseraExpressOptions {
    * @default the mode's `csrf.fieldName` ('_csrf')
    */
   fieldName?: string;
+  /**
+   * Answers the middleware's own refusals yourself, for example with an HTML page for a browser: a CSRF
+   * refusal (403 `csrf_rejected`, with its `reason`), a malformed request (400), a store fault (503). The
+   * reply's status and headers (`Set-Cookie`, `Cache-Control: no-store`, `Retry-After`) are already applied
+   * to `res`; send a body and do not call `next`. `reply.body` holds the JSON body Tessera would have sent.
+   * @default sends `reply.body` (JSON)
+   */
+  onRefused?: (req: Request, res: Response, reply: HttpReply) => void;
 }
 
 /** Request facts from an Express request: `req.ip` and `req.protocol`, so Express's `trust proxy` applies. */
@@ -144,7 +152,13 @@ export function tesseraExpress<Data extends SessionData>(
       formToken: () => fieldOf(req.body, field),
     });
     if (!opened.ok) {
-      sendReply(res, opened.reply);
+      if (options.onRefused === undefined) {
+        sendReply(res, opened.reply);
+        return;
+      }
+      applyReplyHeaders(nodeHeaderTarget(res), opened.reply);
+      res.status(opened.reply.status);
+      options.onRefused(req, res, opened.reply);
       return;
     }
     const session = opened.session;

@@ -28,6 +28,12 @@ export function chromiumSkip(): string | false {
   return message;
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true, timeout: 30_000 });
+/** Debian's Chromium, headless; `extraArgs` adds switches (e.g. `--host-resolver-rules` for a test host name). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...ARGS, ...extraArgs],
+    headless: true,
+    timeout: 30_000,
+  });
 }
