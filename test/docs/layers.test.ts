@@ -10,6 +10,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 /** Each layer and the layers below it that it may import. */
 const ALLOWED: Record<string, readonly string[]> = {
   core: [],
+  client: [], // runs in the browser: WebCrypto, IndexedDB, Web Locks, BroadcastChannel and fetch only
   transport: ['core'],
   stores: ['core'],
   audit: ['core'],
