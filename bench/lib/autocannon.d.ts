@@ -11,6 +11,15 @@ declare module 'autocannon' {
     p90: number;
     p99: number;
   }
+  interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+  }
+  interface Client {
+    /** Replaces the requests this one connection cycles through. */
+    setRequests(requests: Request[]): void;
+  }
   interface Options {
     url: string;
     connections?: number;
@@ -18,6 +27,10 @@ declare module 'autocannon' {
     pipelining?: number;
     method?: string;
     headers?: Record<string, string>;
+    /** Requests each connection cycles through, in order (built once when they have no setupRequest). */
+    requests?: Request[];
+    /** Called with each connection's client as it is made (before its first request). */
+    setupClient?: (client: Client) => void;
     timeout?: number;
   }
   interface Result {

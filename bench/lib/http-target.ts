@@ -12,7 +12,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon, { type Result } from 'autocannon';
+import autocannon, { type Options, type Result } from 'autocannon';
 
 export interface RunningServer {
   readonly name: string;
@@ -123,6 +123,36 @@ export interface LoadResult {
   readonly latencyUs: { p50: number; p90: number; p99: number; mean: number };
 }
 
+/**
+ * autocannon options for a list of cookies: connection k of n cycles through its own k-th share of the list (so
+ * no two connections ask for the same session at once). autocannon builds a connection's requests when it makes
+ * the connection, inside its measured duration, so `setupMs` says how long that took (load() takes it off).
+ */
+function spreadCookies(
+  cookies: readonly string[],
+  connections: number,
+): { options: Pick<Options, 'requests' | 'setupClient'>; setupMs: () => number } {
+  if (cookies.length === 0) throw new TypeError('load: the cookie list is empty');
+  const requests = cookies.map((cookie) => ({ method: 'GET', path: '/', headers: { cookie } }));
+  const shares = Math.max(1, Math.min(connections, requests.length));
+  let made = 0;
+  let spent = 0;
+  return {
+    options: {
+      // Built once per connection before setupClient replaces it: one request, not the whole list.
+      requests: requests.slice(0, 1),
+      setupClient: (client) => {
+        const start = performance.now();
+        const share = made % shares;
+        made += 1;
+        client.setRequests(requests.filter((_, index) => index % shares === share));
+        spent += performance.now() - start;
+      },
+    },
+    setupMs: () => spent,
+  };
+}
+
 /** Grows as needed; holds every response time of one run, in microseconds. */
 class Samples {
   #values = new Float64Array(1 << 16);
@@ -146,19 +176,30 @@ class Samples {
   }
 }
 
-/** Runs autocannon against GET / with the cookie, in this process, keeping microsecond latencies. */
-export async function load(port: number, cookie: string, options: LoadOptions): Promise<LoadResult> {
+/**
+ * Runs autocannon against GET / with the cookie, in this process, keeping microsecond latencies. With a list of
+ * cookies, each connection cycles through its own share of them (built once per run, and that time is not
+ * counted), so a bench can spread its reads over many sessions at no extra cost to the load generator.
+ */
+export async function load(
+  port: number,
+  cookie: string | readonly string[],
+  options: LoadOptions,
+): Promise<LoadResult> {
   const samples = new Samples();
+  const spread = typeof cookie === 'string' ? null : spreadCookies(cookie, options.connections);
   const instance = autocannon({
     url: `http://127.0.0.1:${port}/`,
     connections: options.connections,
     duration: options.seconds,
     pipelining: 1,
-    headers: { cookie },
+    ...(spread === null ? { headers: { cookie: cookie as string } } : spread.options),
   });
   instance.on('response', (_client, status, _bytes, responseTime) => {
     if (status >= 200 && status < 300) samples.push(responseTime * 1000);
   });
   const result = await instance;
+  // autocannon's duration starts before it builds the connections' requests; req/s is of the load alone.
+  if (spread !== null) result.duration -= spread.setupMs() / 1000;
   return { result, latencyUs: samples.percentiles() };
 }

@@ -14,7 +14,8 @@ import { formatRate } from './table.js';
 export interface SliceTarget {
   readonly name: string;
   readonly server: RunningServer;
-  readonly cookie: string;
+  /** One session cookie, or several that each connection cycles through (see `load`). */
+  readonly cookie: string | readonly string[];
 }
 
 export interface Slice {

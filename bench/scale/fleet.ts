@@ -1,0 +1,81 @@
+/**
+ * The workers of one store, one per size, alive at the same time so the sizes can take turns under load (the
+ * comparison the goal is about, with machine drift landing on every size alike). Each has a store of its own: a
+ * SQLite file, a PostgreSQL schema or a Redis key prefix named after this process and the size. `stop` closes
+ * them and then removes every schema, prefix and file again from here, so a worker that died leaves nothing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { removeLeftovers } from './cleanup.js';
+import type { ScaleSettings, ScaleStoreKind } from './config.js';
+import type { WorkerConfig } from './protocol.js';
+import { sizeLabel } from './results.js';
+import { type ScaleWorker, startWorker } from './worker.js';
+
+export interface SizeWorker {
+  readonly size: number;
+  /** `10⁴`: the size as the tables and the slices name it. */
+  readonly label: string;
+  readonly worker: ScaleWorker;
+}
+
+export interface Fleet {
+  readonly workers: readonly SizeWorker[];
+  stop(): Promise<void>;
+}
+
+/** Heap room for a memory store's worker: about 1.3 KB a session plus the fill's garbage, with margin. */
+function execArgvFor(kind: ScaleStoreKind, size: number): string[] {
+  if (kind !== 'memory') return [];
+  const mib = Math.max(1024, Math.ceil((size * 4096) / 2 ** 20));
+  return [`--max-old-space-size=${mib}`];
+}
+
+function configFor(
+  kind: ScaleStoreKind,
+  size: number,
+  settings: ScaleSettings,
+  dir: string | null,
+): WorkerConfig {
+  return {
+    kind,
+    sqlitePath: dir === null ? '' : join(dir, `sessions-${size}.sqlite`),
+    postgresUrl: settings.postgresUrl,
+    schema: `scale_${process.pid}_${size}`,
+    redisUrl: settings.redisUrl,
+    prefix: `scale:${process.pid}:${size}:`,
+  };
+}
+
+/** Starts one worker per size (ascending). If one fails to start, those already started are stopped. */
+export async function startFleet(
+  kind: ScaleStoreKind,
+  sizes: readonly number[],
+  settings: ScaleSettings,
+): Promise<Fleet> {
+  const dir = kind === 'sqlite' ? mkdtempSync(join(tmpdir(), 'tessera-scale-')) : null;
+  const configs = sizes.map((size) => configFor(kind, size, settings, dir));
+  const workers: SizeWorker[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(workers.map((entry) => entry.worker.stop()));
+    for (const config of configs) {
+      if (kind === 'postgres')
+        await removeLeftovers({ postgresUrl: config.postgresUrl, schema: config.schema });
+      if (kind === 'redis') await removeLeftovers({ redisUrl: config.redisUrl, prefix: config.prefix });
+    }
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const [index, size] of sizes.entries()) {
+      const label = sizeLabel(size);
+      const config = configs[index] as WorkerConfig;
+      const worker = await startWorker(`${kind} ${label}`, config, execArgvFor(kind, size));
+      workers.push({ size, label, worker });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { workers, stop };
+}
