@@ -64,6 +64,89 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/admin/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Console overview
+     * @description Store health (ping and its latency), live sessions, logins, refusals, security events and revocations per minute and since start (from the service metrics), version. A store that does not answer is reported here (`store.ok: false`), not as 503. The console checks an entered API key with this call.
+     */
+    get: operations['getAdminOverview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Security feed: audit records, newest first
+     * @description From the audit trail file (TESSERA_AUDIT_FILE), reading back at most its newest 16 MiB; with the trail off, from recent events kept in memory since the first console call. Page older with `before`, poll for new ones with `after`.
+     */
+    get: operations['listAdminEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Console session search
+     * @description By subject, session id or IP address, or every live session, sorted and paged by cursor. `by=auto` guesses from the query (empty: every session; 26 base64url characters: an id, then a subject; an address: IP; else a subject). IP and every-session search need a store that lists across subjects (memory, SQLite, PostgreSQL; not Redis); other stores answer 400.
+     */
+    get: operations['searchAdminSessions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/sessions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The public session id; anything else is `400 invalid_request`. */
+        id: components['parameters']['SessionId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * Console session detail
+     * @description Every field of one live session, its user agent parsed, which limit ends it, its data and the data size. Revoke it with `DELETE /v1/sessions/{id}`.
+     */
+    get: operations['getAdminSession'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/openapi.json': {
     parameters: {
       query?: never;
@@ -898,6 +981,204 @@ export interface components {
       /** @description The absolute URL the client called (compared with the proof's `htu`, without query). */
       url: string;
     };
+    /** @description The console overview: store health, live sessions, activity per minute and since start (from the service metrics), version. */
+    AdminOverview: {
+      /**
+       * Format: date-time
+       * @description The service's clock.
+       */
+      now: string;
+      /** @description The package version, or `unknown`. */
+      version: string;
+      store: {
+        /** @description `memory`, `sqlite`, `postgres`, `redis`. */
+        kind: string;
+        /** @description Whether the store answered a ping (no error detail: it may name a host). */
+        ok: boolean;
+        /** @description Time the ping took. */
+        latencyMs: number;
+      };
+      sessions: {
+        /** @description Sessions live now; null when the store cannot count them or did not answer. */
+        live: number | null;
+        /** @description Whether the store can count and list sessions across subjects (memory, SQLite, PostgreSQL; not Redis). */
+        countable: boolean;
+      };
+      /** @description Per-minute activity against the newest earlier reading at least a minute old (or the oldest one, in the first minute). */
+      rates: {
+        windowSeconds: number | null;
+        /** @description Per minute over `windowSeconds`; null until a window exists. */
+        logins: number | null;
+        /** @description Per minute over `windowSeconds`; null until a window exists. */
+        refusals: number | null;
+        /** @description Per minute over `windowSeconds`; null until a window exists. */
+        securityEvents: number | null;
+        /** @description Per minute over `windowSeconds`; null until a window exists. */
+        revocations: number | null;
+      };
+      /** @description Counts since the service started: `created` events, refused requests, security events (unknown token, binding mismatch, refresh reuse, CSRF refusal, session limit, everyone signed out), `revoked` events, requests. */
+      totals: {
+        logins: number;
+        refusals: number;
+        securityEvents: number;
+        revocations: number;
+        requests: number;
+      };
+      /** @description Refused requests since start, by stable error code. */
+      refusalsByCode: {
+        [key: string]: number;
+      };
+      /** @description Engine events since start, by type. */
+      eventsByType: {
+        [key: string]: number;
+      };
+      audit: {
+        /**
+         * @description Where the security feed reads: the audit trail file, or recent events kept in memory (TESSERA_AUDIT_FILE=off).
+         * @enum {unknown}
+         */
+        source: 'file' | 'memory';
+      };
+    };
+    /** @description One audit record (docs/audit.md), every field present: never a token or a hash. */
+    AdminEvent: {
+      /** @description The record's position in the trail. */
+      seq: number;
+      /** Format: date-time */
+      time: string | null;
+      /** @enum {unknown} */
+      type:
+        | 'created'
+        | 'rotated'
+        | 'elevated'
+        | 'renewed'
+        | 'revoked'
+        | 'expired'
+        | 'unknown-token'
+        | 'binding-mismatch'
+        | 'refresh-reuse'
+        | 'csrf-rejected'
+        | 'data-updated'
+        | 'session-limit'
+        | 'revoked-everyone'
+        | 'audit-dropped'
+        | 'audit-recovered';
+      sessionId: string | null;
+      /** @description The subject, when the trail has no pseudonymisation key. */
+      subject: string | null;
+      /** @description HMAC-SHA256 of the subject under TESSERA_AUDIT_KEY, when set. */
+      subjectHmac: string | null;
+      reason: string | null;
+      /** @description The record's flat details (reason codes, counts); never a token or a hash. */
+      detail: {
+        [key: string]: string | number | boolean | null;
+      } | null;
+    };
+    AdminEventPage: {
+      /** Format: date-time */
+      now: string;
+      /** @enum {unknown} */
+      source: 'file' | 'memory';
+      /**
+       * Format: date-time
+       * @description For `memory`: when the service began keeping events.
+       */
+      since: string | null;
+      /** @description Newest first. */
+      events: components['schemas']['AdminEvent'][];
+      /** @description `before` for the next, older page; null when there is none within reach (the newest 16 MiB of the trail). */
+      next: number | null;
+      /** @description `seq` of the newest record, whatever the filters: poll with `after` set to it. */
+      latest: number | null;
+    };
+    /** @description The user agent as families and major versions (a small hand-written parser). */
+    ParsedAgent: {
+      browser: string | null;
+      os: string | null;
+      /** @enum {unknown} */
+      device: 'desktop' | 'mobile' | 'tablet' | 'bot' | 'tool' | 'unknown';
+      /** @description One line: `Firefox 128 on Windows 10/11`. */
+      label: string;
+    };
+    /** @description A row of the console session list: metadata only. */
+    AdminSessionSummary: {
+      /** @description A public session id: 26 base64url characters. */
+      id: string;
+      subject: string;
+      level: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      lastSeenAt: string;
+      /** Format: date-time */
+      idleExpiresAt: string;
+      /** Format: date-time */
+      absoluteExpiresAt: string;
+      /**
+       * Format: date-time
+       * @description The earlier of the two limits.
+       */
+      expiresAt: string;
+      ip: string | null;
+      userAgent: string | null;
+      agent: components['schemas']['ParsedAgent'];
+    };
+    /** @description The console session detail: the summary, the rest of the metadata, the data's keys and its size (never its values). */
+    AdminSessionDetail: {
+      /** @description A public session id: 26 base64url characters. */
+      id: string;
+      subject: string;
+      level: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      lastSeenAt: string;
+      /** Format: date-time */
+      idleExpiresAt: string;
+      /** Format: date-time */
+      absoluteExpiresAt: string;
+      /**
+       * Format: date-time
+       * @description The earlier of the two limits.
+       */
+      expiresAt: string;
+      ip: string | null;
+      userAgent: string | null;
+      agent: components['schemas']['ParsedAgent'];
+      version: number;
+      /** Format: date-time */
+      levelAt: string | null;
+      /** Format: date-time */
+      rotatedAt: string | null;
+      /**
+       * @description Which limit `expiresAt` is.
+       * @enum {unknown}
+       */
+      expiresBy: 'idle' | 'absolute';
+      /** @description The data's top-level keys (at most 100), never its values: they may hold what an application keeps secret. */
+      dataKeys: string[];
+      /** @description UTF-8 bytes of the data's JSON. */
+      dataBytes: number;
+    };
+    AdminSessionPage: {
+      /** Format: date-time */
+      now: string;
+      /**
+       * @description What was searched (`auto` resolved).
+       * @enum {unknown}
+       */
+      by: 'subject' | 'id' | 'ip' | 'all';
+      sessions: components['schemas']['AdminSessionSummary'][];
+      /** @description `cursor` for the next page; null on the last one. */
+      next: string | null;
+      /** @description Matching sessions in all, when known without a second scan (subject, id, all); null for an address. */
+      total: number | null;
+    };
+    AdminSessionEnvelope: {
+      /** Format: date-time */
+      now: string;
+      session: components['schemas']['AdminSessionDetail'];
+    };
     /**
      * @description Why a request was refused as a possible CSRF (`csrf_rejected`).
      * @enum {unknown}
@@ -1398,6 +1679,140 @@ export interface operations {
       };
       400: components['responses']['InvalidRequest'];
       500: components['responses']['Internal'];
+    };
+  };
+  getAdminOverview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The overview. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminOverview'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['ApiKeyInvalid'];
+      500: components['responses']['Internal'];
+    };
+  };
+  listAdminEvents: {
+    parameters: {
+      query?: {
+        /** @description Only these record types, comma-separated. */
+        type?: string;
+        /** @description Only records older than this `seq` (the `next` of the page before). */
+        before?: number;
+        /** @description Only records newer than this `seq` (the `latest` of the last answer). */
+        after?: number;
+        /** @description Only this subject's records (matched by pseudonym when the trail has a key). */
+        subject?: string;
+        /** @description Only this session's records. */
+        session?: string;
+        /** @description Records per page. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of records. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminEventPage'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['ApiKeyInvalid'];
+      500: components['responses']['Internal'];
+    };
+  };
+  searchAdminSessions: {
+    parameters: {
+      query?: {
+        /** @description The subject, session id or address. */
+        q?: string;
+        /** @description What `q` is. */
+        by?: 'auto' | 'subject' | 'id' | 'ip' | 'all';
+        /** @description Order; `-` for newest first. */
+        sort?: '-lastSeenAt' | 'lastSeenAt' | '-createdAt' | 'createdAt';
+        /** @description The `next` of the page before. */
+        cursor?: string;
+        /** @description Sessions per page. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of sessions. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminSessionPage'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['ApiKeyInvalid'];
+      500: components['responses']['Internal'];
+      503: components['responses']['StoreUnavailable'];
+    };
+  };
+  getAdminSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The public session id; anything else is `400 invalid_request`. */
+        id: components['parameters']['SessionId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          'X-Content-Type-Options': components['headers']['NoSniff'];
+          'X-Request-Id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminSessionEnvelope'];
+        };
+      };
+      400: components['responses']['InvalidRequest'];
+      401: components['responses']['ApiKeyInvalid'];
+      404: components['responses']['SessionNotFound'];
+      500: components['responses']['Internal'];
+      503: components['responses']['StoreUnavailable'];
     };
   };
   getOpenApiDocument: {

@@ -1,5 +1,8 @@
 import type { Route } from '../context.js';
 import { adminRoutes } from './admin.js';
+import { adminEventRoutes } from './admin-events.js';
+import { adminOverviewRoutes } from './admin-overview.js';
+import { adminSessionRoutes } from './admin-sessions.js';
 import { authzRoutes } from './authz.js';
 import { dbscRoutes } from './dbsc.js';
 import { endAllRoutes } from './end-all.js';
@@ -16,6 +19,9 @@ export const routes: readonly Route[] = [
   ...endAllRoutes,
   ...subjectRoutes,
   ...adminRoutes,
+  ...adminOverviewRoutes,
+  ...adminEventRoutes,
+  ...adminSessionRoutes,
   ...tokenRoutes,
   ...authzRoutes,
   ...dbscRoutes,
