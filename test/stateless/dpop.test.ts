@@ -101,6 +101,36 @@ describe('DpopProofs.verify', () => {
     assert.deepEqual(again, { ok: false, error: 'invalid_dpop_proof', reason: 'replay' });
   });
 
+  it("checks a client's repeated header once, yet every proof's signature and claims each time", async () => {
+    const clock = manualClock(T0);
+    const proofs = new DpopProofs({ store: new MemoryStore(), clock, keyCacheSize: 1 });
+    const a = await DpopTestKey.create('ES256', clock);
+    const b = await DpopTestKey.create('ES256', clock);
+    const target = { method: 'GET', url: HTU };
+    assert.equal((await proofs.verify(await a.proof({ htm: 'GET', htu: HTU }), target)).ok, true);
+    // Same header bytes (a's key), signed by b: the cached verifier is a's, so the signature fails.
+    const forged = await b.proof({ htm: 'GET', htu: HTU, header: { jwk: a.publicJwk } });
+    assert.equal(forged.split('.')[0], (await a.proof({ htm: 'GET', htu: HTU })).split('.')[0]);
+    assert.deepEqual(await proofs.verify(forged, target), {
+      ok: false,
+      error: 'invalid_dpop_proof',
+      reason: 'signature',
+    });
+    // The header is known, the claims are still checked.
+    const wrongMethod = await a.proof({ htm: 'POST', htu: HTU });
+    assert.equal((await proofs.verify(wrongMethod, target)).ok, false);
+    // A cache of one: alternating keys evict each other and are checked from scratch, still accepted.
+    for (const key of [b, a, b]) {
+      const result = await proofs.verify(await key.proof({ htm: 'GET', htu: HTU }), target);
+      assert.deepEqual(result, { ok: true, jkt: key.jkt });
+    }
+    // A refused header is never kept: sent again, it is refused again for the same reason.
+    const kid = await a.proof({ htm: 'GET', htu: HTU, header: { kid: 'k1' } });
+    for (let i = 0; i < 2; i += 1) {
+      assert.equal(((await proofs.verify(kid, target)) as { reason: string }).reason, 'header');
+    }
+  });
+
   it('refuses every malformed or misbound proof with its reason, and writes nothing for them', async () => {
     const { proofs, clock } = setup();
     const key = await DpopTestKey.create('ES256', clock);

@@ -26,7 +26,12 @@ export interface DpopProofsOptions {
   nonces?: DpopNonces | null;
   /** Longest proof accepted, in characters. @default 4096 */
   maxProofBytes?: number;
-  /** Public keys whose verifier is kept ready (most recently used). @default 10000 */
+  /**
+   * Proof headers (and so public keys) whose checked form and verifier are kept ready, most recently used: a
+   * client sends the same header with every proof, so its header checks, JWK thumbprint and verifier are
+   * computed once. Headers longer than 512 characters are never kept (at most about 10 MB at the default).
+   * @default 10000
+   */
   keyCacheSize?: number;
   /** @default Date.now */
   clock?: Clock;
@@ -86,6 +91,17 @@ export type DpopResult =
 
 type Verify = (token: string) => Record<string, unknown>;
 
+/** A proof header that passed every header check: its key's thumbprint and the key's verifier. */
+interface CheckedHeader {
+  readonly jkt: string;
+  readonly verify: Verify;
+}
+
+/** Longest header segment kept in the cache (a P-256 or Ed25519 header is about 200-250 characters). */
+const MAX_CACHED_HEADER = 512;
+/** Distinct `htu` and target URLs whose normalised form is kept (per instance). */
+const HTU_CACHE_SIZE = 1000;
+
 /** Header parameters a proof may carry; anything else (`kid`, `x5c`, `jku`, `crit`…) is refused. */
 const ALLOWED_HEADER = new Set(['typ', 'alg', 'jwk']);
 /** `jti`: at least 96 bits of base64url or a UUID's worth of characters, at most a reasonable size. */
@@ -107,7 +123,9 @@ export class DpopProofs {
   readonly #maxBytes: number;
   readonly #cacheSize: number;
   readonly #clock: Clock;
-  readonly #verifiers = new Map<string, Verify>();
+  /** By the proof's header segment, exactly as sent. */
+  readonly #headers = new Map<string, CheckedHeader>();
+  readonly #htus = new Map<string, string | null>();
 
   constructor(options: DpopProofsOptions) {
     if (options?.store === undefined || typeof options.store.useOnce !== 'function') {
@@ -171,27 +189,12 @@ export class DpopProofs {
     if (proof === null || proof === undefined || proof === '') return this.#invalid('missing');
     if (typeof proof !== 'string' || proof.length > this.#maxBytes) return this.#invalid('oversized');
     if (proof.includes(',')) return this.#invalid('multiple');
-    let header: Record<string, unknown>;
-    try {
-      header = decodeProtectedHeader(proof) as Record<string, unknown>;
-    } catch {
-      return this.#invalid('malformed');
-    }
-    for (const name in header) if (!ALLOWED_HEADER.has(name)) return this.#invalid('header');
-    if (hasDuplicateMembers(segmentText(proof, 0) ?? '{"":0,"":0}')) return this.#invalid('header');
-    // RFC 9449 4.2: exactly `dpop+jwt` (compared as a media type: case-insensitive, `application/` optional).
-    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : '';
-    if (typ !== 'dpop+jwt') return this.#invalid('type');
-    const alg = header.alg as DpopAlgorithm;
-    if (typeof alg !== 'string' || !this.algorithms.includes(alg)) return this.#invalid('algorithm');
-    const jwk = publicJwkFor(alg, header.jwk);
-    if (jwk === null) return this.#invalid('key');
-    const jkt = jwkThumbprint(jwk);
+    const checkedHeader = this.#headerOf(proof);
+    if ('ok' in checkedHeader) return checkedHeader;
+    const { jkt } = checkedHeader;
     let payload: Record<string, unknown>;
     try {
-      const verify = this.#verifierFor(`${alg}|${jkt}`, () => publicKeyPem(jwk), alg);
-      if (verify === null) return this.#invalid('key');
-      payload = verify(proof);
+      payload = checkedHeader.verify(proof);
     } catch {
       return this.#invalid('signature');
     }
@@ -203,8 +206,8 @@ export class DpopProofs {
     if (!Number.isSafeInteger(iat)) return this.#invalid('claims');
     if (!HTM.test(htm) || htm !== target.method.toUpperCase()) return this.#invalid('method');
     // A target that is not an absolute http(s) URL (a request with a malformed Host) matches no proof.
-    const expected = normalizeHtu(target.url);
-    const given = normalizeHtu(htu);
+    const expected = this.#normalizedHtu(target.url);
+    const given = this.#normalizedHtu(htu);
     if (expected === null || given === null) return this.#invalid('url');
     if (
       target.schemeUnknown === true ? withoutScheme(given) !== withoutScheme(expected) : given !== expected
@@ -236,32 +239,60 @@ export class DpopProofs {
       : { ok: true, jkt, jti, iat: iat as number, nextNonce };
   }
 
-  /** The cached verifier of a key, most recently used last; null when the key is not a valid point. */
-  #verifierFor(cacheKey: string, pem: () => string, alg: DpopAlgorithm): Verify | null {
-    const cached = this.#verifiers.get(cacheKey);
+  /**
+   * The proof's header checked (only `typ`, `alg`, `jwk`; no duplicate members; `typ` `dpop+jwt`; an allowed
+   * `alg`; exactly a public JWK of its curve) with its key's thumbprint and verifier; cached by the header
+   * segment, most recently used last, so a client's repeated header is checked once.
+   */
+  #headerOf(proof: string): CheckedHeader | (DpopResult & { ok: false }) {
+    const end = proof.indexOf('.');
+    const segment = end > 0 ? proof.slice(0, end) : '';
+    const cached = this.#headers.get(segment);
     if (cached !== undefined) {
-      this.#verifiers.delete(cacheKey);
-      this.#verifiers.set(cacheKey, cached);
+      this.#headers.delete(segment);
+      this.#headers.set(segment, cached);
       return cached;
     }
-    let material: string;
+    let header: Record<string, unknown>;
     try {
-      material = pem();
+      header = decodeProtectedHeader(proof) as Record<string, unknown>;
     } catch {
-      return null;
+      return this.#invalid('malformed');
     }
-    const verify = createVerifier({
-      key: material,
-      algorithms: [alg],
-      ignoreExpiration: true,
-      ignoreNotBefore: true,
-    }) as Verify;
-    if (this.#verifiers.size >= this.#cacheSize) {
-      const oldest = this.#verifiers.keys().next().value as string;
-      this.#verifiers.delete(oldest);
+    for (const name in header) if (!ALLOWED_HEADER.has(name)) return this.#invalid('header');
+    if (hasDuplicateMembers(segmentText(proof, 0) ?? '{"":0,"":0}')) return this.#invalid('header');
+    // RFC 9449 4.2: exactly `dpop+jwt` (compared as a media type: case-insensitive, `application/` optional).
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : '';
+    if (typ !== 'dpop+jwt') return this.#invalid('type');
+    const alg = header.alg as DpopAlgorithm;
+    if (typeof alg !== 'string' || !this.algorithms.includes(alg)) return this.#invalid('algorithm');
+    const jwk = publicJwkFor(alg, header.jwk);
+    if (jwk === null) return this.#invalid('key');
+    let verify: Verify;
+    try {
+      verify = createVerifier({
+        key: publicKeyPem(jwk),
+        algorithms: [alg],
+        ignoreExpiration: true,
+        ignoreNotBefore: true,
+      }) as Verify;
+    } catch {
+      // Not a point on the curve, or a key the verifier refuses.
+      return this.#invalid('key');
     }
-    this.#verifiers.set(cacheKey, verify);
-    return verify;
+    const checked: CheckedHeader = { jkt: jwkThumbprint(jwk), verify };
+    if (segment.length <= MAX_CACHED_HEADER) remember(this.#headers, segment, checked, this.#cacheSize);
+    return checked;
+  }
+
+  /** `normalizeHtu`, remembered for the last few distinct URLs (clients call the same few). */
+  #normalizedHtu(text: string): string | null {
+    if (typeof text !== 'string') return null;
+    const cached = this.#htus.get(text);
+    if (cached !== undefined) return cached;
+    const normalized = normalizeHtu(text);
+    if (text.length <= 2048) remember(this.#htus, text, normalized, HTU_CACHE_SIZE);
+    return normalized;
   }
 
   #invalid(reason: DpopInvalidReason): DpopResult & { ok: false } {
@@ -269,6 +300,15 @@ export class DpopProofs {
       ? { ok: false, error: 'invalid_dpop_proof', reason }
       : { ok: false, error: 'invalid_dpop_proof', reason, nonce: this.nonces.current() };
   }
+}
+
+/** Adds an entry to a most-recently-used map, dropping the least recently used one past `limit`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  if (map.size >= limit) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.set(key, value);
 }
 
 /** A normalised http(s) URL after its `scheme:`. */
