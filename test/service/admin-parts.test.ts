@@ -4,9 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { manualClock } from '../../src/core/clock.js';
+import type { SessionStore } from '../../src/core/store.js';
+import { isBrowsable } from '../../src/service/console/search.js';
+import { MemoryStore } from '../../src/stores/memory/memory-store.js';
+import { PostgresStore } from '../../src/stores/postgres/index.js';
+import { RedisStore } from '../../src/stores/redis/index.js';
+import { SqliteStore } from '../../src/stores/sqlite/index.js';
 import { RateSampler } from '../../src/service/console/rates.js';
 import { readTrailBackwards } from '../../src/service/console/trail-reader.js';
 import { parseUserAgent } from '../../src/service/console/user-agent.js';
+
+describe('console: which stores browse across subjects', () => {
+  it('memory, SQLite and PostgreSQL do; Redis says it does not (no cross-subject order without a SCAN)', () => {
+    const shape = (cls: { prototype: object }): SessionStore => cls.prototype as SessionStore;
+    assert.equal(isBrowsable(shape(MemoryStore)), true);
+    assert.equal(isBrowsable(shape(SqliteStore)), true);
+    assert.equal(isBrowsable(shape(PostgresStore)), true);
+    assert.equal(isBrowsable(shape(RedisStore)), false);
+  });
+});
 
 describe('console: user agents as families and major versions', () => {
   const cases: readonly (readonly [string | null, string, string])[] = [

@@ -37,6 +37,10 @@ import * as wipe from './wipe.js';
  *
  * The session operations are here; connection and commands are in connection.ts, the expiry sweep in
  * sweeps.ts, refresh families in families.ts and subject not-before times in not-before.ts.
+ *
+ * Not a `BrowsableStore`, on purpose: sessions have no cross-subject order or count here, so a page of "every
+ * session" would be a `SCAN` of the whole keyspace (every primary of a cluster). The console says browsing is not
+ * offered and still finds sessions by subject (`listBySubject`) and by id (`get`): docs/console.md.
  */
 export class RedisStore implements SessionStore {
   readonly kind: string;
