@@ -1,6 +1,6 @@
 /**
  * The console's overview: GET /v1/admin/overview (API key).
- *   -> {now, version, store: {kind, ok, latencyMs}, sessions: {live}, rates, totals, refusalsByCode, eventsByType,
+ *   -> {now, version, store: {kind, ok, latencyMs}, sessions: {live, countable}, rates, totals, refusalsByCode, eventsByType,
  *       audit: {source}}
  * Activity comes from the service's prom-client registry (counts since start, and per minute against earlier
  * reads: console/rates.ts). A store that does not answer is reported here, not thrown: the overview is where an
