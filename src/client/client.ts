@@ -198,12 +198,10 @@ class Client implements TesseraClient {
         return next;
       }
     }
-    // Not an answer about the token (server fault, overload, a proof problem such as clock skew): keep the pair.
+    // Only 400/401/403 speak about the token. Anything else (a server fault, overload, a wrong refreshUrl) and a
+    // proof problem (a clock off by more than a minute) keep the pair: a later call tries again.
     if (
-      response.ok ||
-      response.status >= 500 ||
-      response.status === 408 ||
-      response.status === 429 ||
+      ![400, 401, 403].includes(response.status) ||
       serverCode === 'dpop_proof_invalid' ||
       serverCode === 'invalid_dpop_proof' ||
       asksForNonce(response)

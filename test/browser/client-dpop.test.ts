@@ -309,6 +309,34 @@ describe('browser client (@tessera-sessions/tessera/client) in Chromium', { skip
     }
   });
 
+  it('reports a refresh the server cannot answer (503) as refresh_failed and keeps the pair for the next try', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await openTab(context, app.url);
+      value(await signIn(page, subject()));
+      const before = await page.evaluate(() => window.copyStoredTokens());
+      app.refreshFault = 503;
+      let failed: Outcome<void>;
+      try {
+        failed = await inPage(page, 'await client.refresh();');
+      } finally {
+        app.refreshFault = null;
+      }
+      assert.deepEqual(failed.ok ? null : [failed.code, failed.serverCode], [
+        'refresh_failed',
+        'store_unavailable',
+      ]);
+      assert.deepEqual(await page.evaluate(() => window.copyStoredTokens()), before, 'the pair is kept');
+      assert.equal(value(await inPage<boolean>(page, 'return client.isSignedIn();')), true);
+      const heard = await page.evaluate(() => window.events.map((event) => event.type));
+      assert.ok(!heard.includes('signed-out'), JSON.stringify(heard));
+      value(await inPage(page, 'await client.refresh();'));
+      assert.equal(value(await me(page)).status, 200);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('surfaces a refused refresh as signed_out, in every tab, without further requests', async () => {
     const context = await browser.newContext();
     try {

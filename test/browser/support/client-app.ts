@@ -31,6 +31,8 @@ export interface ClientApp {
   readonly manager: SessionManager;
   /** Requests that reached each token endpoint, and the pairs they rotated. */
   readonly counts: { login: number; refreshRequests: number; rotations: number; meRequests: number };
+  /** When set, the refresh endpoint answers this status without looking at the request (a server fault). */
+  refreshFault: number | null;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,9 @@ export async function startClientApp(options: ClientAppOptions = {}): Promise<Cl
     }
     if (request.method === 'POST' && path === '/auth/refresh') {
       counts.refreshRequests += 1;
+      if (handle.refreshFault !== null) {
+        return json(response, handle.refreshFault, { error: { code: 'store_unavailable' } });
+      }
       const jkt = await proofKey(request, response);
       if (jkt === null) return;
       const { refreshToken } = (await body(request)) as { refreshToken?: unknown };
@@ -130,20 +135,23 @@ export async function startClientApp(options: ClientAppOptions = {}): Promise<Cl
     json(response, 404, { error: { code: 'not_found' } });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: origin,
+  const handle: ClientApp & { url: string } = {
+    url: '',
     clock,
     nonceClock,
     manager,
     counts,
+    refreshFault: null,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  handle.url = origin;
+  return handle;
 }
 
 function header(request: IncomingMessage, name: string): string | null {
