@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type * as ClientModule from '../../src/client/index.js';
 import type { TesseraClient, TesseraClientEvent } from '../../src/client/index.js';
+import { DpopProofs } from '../../src/stateless/dpop/index.js';
+import { MemoryStore } from '../../src/stores/memory/memory-store.js';
 import { DpopTestKey } from '../support/dpop-key.js';
 import { chromiumSkip, launchChromium } from './support/chromium.js';
 import { type ClientApp, startClientApp } from './support/client-app.js';
@@ -31,15 +34,18 @@ type Outcome<T> =
 let subjects = 0;
 const subject = (): string => `client-${process.pid}-${++subjects}`;
 
-async function openTab(context: BrowserContext, url: string): Promise<Page> {
+async function openTab(context: BrowserContext, url: string, refreshMargin?: number): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${url}/`);
   await page.waitForSelector('body[data-ready="yes"]', { state: 'attached' });
-  await page.evaluate(() => {
-    window.client = window.tessera.createTesseraClient({ refreshUrl: '/auth/refresh' });
+  await page.evaluate((margin) => {
+    window.client = window.tessera.createTesseraClient({
+      refreshUrl: '/auth/refresh',
+      ...(margin === null ? {} : { refreshMargin: margin }),
+    });
     window.events = [];
     window.client.subscribe((event) => window.events.push(event));
-  });
+  }, refreshMargin ?? null);
   return page;
 }
 
@@ -148,6 +154,23 @@ describe('browser client (@tessera-sessions/tessera/client) in Chromium', { skip
       // The other tab heard of each rotation over the BroadcastChannel.
       const heard = await a.evaluate(() => window.events.filter((event) => event.remote).map((e) => e.type));
       assert.ok(heard.includes('refreshed'), JSON.stringify(heard));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refreshes before a request once the token expires within refreshMargin, with no refused request', async () => {
+    const context = await browser.newContext();
+    try {
+      // A margin longer than the token's 15 minutes: every pair is about to expire as soon as it arrives.
+      const page = await openTab(context, app.url, 3600);
+      value(await signIn(page, subject()));
+      const start = { ...app.counts };
+      const first = (await page.evaluate(() => window.copyStoredTokens()))?.accessToken;
+      assert.equal(value(await me(page)).status, 200);
+      assert.equal(app.counts.rotations - start.rotations, 1, 'rotated before the request');
+      assert.equal(app.counts.meRequests - start.meRequests, 1, 'the request went once, with the new token');
+      assert.notEqual((await page.evaluate(() => window.copyStoredTokens()))?.accessToken, first);
     } finally {
       await context.close();
     }
@@ -277,6 +300,55 @@ describe('browser client (@tessera-sessions/tessera/client) in Chromium', { skip
       } finally {
         await other.close();
       }
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signs proofs as RFC 9449 asks: dpop+jwt, ES256, the public jwk, htm, htu without query, iat, jti, ath', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await openTab(context, app.url);
+      const token = 'an-access-token-for-the-proof';
+      const made = value(
+        await inPage<{ proof: string; jkt: string }>(
+          page,
+          `return { proof: await client.proof('get', '/api/me?page=2#top', arg), jkt: await client.thumbprint() };`,
+          token,
+        ),
+      );
+      const [header, claims] = made.proof
+        .split('.')
+        .slice(0, 2)
+        .map(
+          (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>,
+        );
+      assert.deepEqual(Object.keys(header ?? {}).sort(), ['alg', 'jwk', 'typ']);
+      assert.equal(header?.typ, 'dpop+jwt');
+      assert.equal(header?.alg, 'ES256');
+      assert.deepEqual(
+        Object.keys(header?.jwk as object).sort(),
+        ['crv', 'kty', 'x', 'y'],
+        'no private part',
+      );
+      assert.equal(claims?.htm, 'GET');
+      assert.equal(claims?.htu, `${app.url}/api/me`);
+      assert.equal(claims?.ath, createHash('sha256').update(token).digest('base64url'));
+      assert.match(String(claims?.jti), /^[A-Za-z0-9_-]{22}$/);
+      assert.ok(Math.abs(Number(claims?.iat) - Date.now() / 1000) < 30);
+      assert.equal(claims?.nonce, undefined, 'no nonce before a server gave one');
+      // Tessera's own verifier accepts it, for this request and token, and finds the client's thumbprint.
+      const verified = await new DpopProofs({ store: new MemoryStore() }).verify(made.proof, {
+        method: 'GET',
+        url: `${app.url}/api/me`,
+        accessToken: token,
+      });
+      assert.deepEqual(verified, { ok: true, jkt: made.jkt });
+      const other = value(await inPage<string>(page, `return client.proof('GET', '/api/me', arg);`, token));
+      assert.notEqual(
+        JSON.parse(Buffer.from(other.split('.')[1] ?? '', 'base64url').toString()).jti,
+        claims?.jti,
+      );
     } finally {
       await context.close();
     }
