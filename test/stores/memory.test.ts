@@ -6,6 +6,7 @@ import type { TesseraEvent } from '../../src/core/events.js';
 import { createTessera } from '../../src/core/manager.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
+import { HOUR, MINUTE, makeRecord, T0 } from '../conformance/fixtures.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
 
 runStoreConformance('memory', async () => new MemoryStore());
@@ -40,5 +41,66 @@ describe('memory store specifics', () => {
     await manager.revoke(dave.token);
     assert.ok((await manager.create({ subject: 'erin' })).token, 'a login fits again once a session ended');
     await store.close();
+  });
+
+  it('keeps one expiry entry per session however often it is touched, and the sweep re-queues the touched', async () => {
+    const store = new MemoryStore();
+    const touched = makeRecord(store);
+    const idle = makeRecord(store);
+    for (const record of [touched, idle])
+      await store.create(record, { maxPerSubject: null, overflow: 'evict-oldest', now: T0 });
+    assert.equal(store.queuedExpiries, 2);
+    let now = T0;
+    for (let i = 0; i < 1000; i += 1) {
+      now += 1000;
+      const ok = await store.touch(touched.id, {
+        expectedSecretHash: touched.secretHash,
+        now,
+        lastSeenAt: now,
+        idleExpiresAt: now + 30 * MINUTE,
+      });
+      assert.ok(ok);
+    }
+    assert.equal(store.queuedExpiries, 2, 'a touch adds no entry');
+    // Past the idle session's expiry: it goes, the touched one is found extended and queued again.
+    assert.equal(await store.deleteExpired(T0 + 31 * MINUTE, 100), 1);
+    assert.equal(await store.get(idle.id), null);
+    assert.ok(await store.get(touched.id));
+    assert.equal(store.queuedExpiries, 1);
+    assert.equal(await store.deleteExpired(now + 31 * MINUTE, 100), 1);
+    assert.equal(store.size, 0);
+  });
+
+  it('queues a session again when its expiry moves earlier, so the sweep is never late', async () => {
+    const store = new MemoryStore();
+    const record = makeRecord(store, { idleExpiresAt: T0 + 12 * HOUR });
+    await store.create(record, { maxPerSubject: null, overflow: 'evict-oldest', now: T0 });
+    await store.touch(record.id, {
+      expectedSecretHash: record.secretHash,
+      now: T0,
+      lastSeenAt: T0,
+      idleExpiresAt: T0 + MINUTE,
+    });
+    assert.equal(await store.deleteExpired(T0 + 2 * MINUTE, 100), 1, 'swept at the earlier expiry');
+    assert.equal(store.queuedExpiries, 1, 'the superseded entry is skipped when its time comes');
+    assert.equal(await store.deleteExpired(T0 + 13 * HOUR, 100), 0);
+    assert.equal(store.queuedExpiries, 0);
+  });
+
+  it('keeps data as its own JSON: nothing a caller does to a record changes the store, a slot reused starts clean', async () => {
+    const store = new MemoryStore();
+    const first = makeRecord(store, { data: { cart: { items: 1 } }, ip: '192.0.2.1', userAgent: 'UA' });
+    await store.create(first, { maxPerSubject: null, overflow: 'evict-oldest', now: T0 });
+    (first.data as { cart: { items: number } }).cart.items = 99;
+    const read = await store.get(first.id);
+    assert.ok(read);
+    assert.deepEqual(read.data, { cart: { items: 1 } }, 'the input was copied');
+    (read.data as { cart: { items: number } }).cart.items = 42;
+    assert.deepEqual((await store.get(first.id))?.data, { cart: { items: 1 } }, 'the output is a copy');
+    await store.delete(first.id);
+    const second = makeRecord(store);
+    await store.create(second, { maxPerSubject: null, overflow: 'evict-oldest', now: T0 });
+    assert.deepEqual(await store.get(second.id), second, 'the freed slot holds nothing of the first');
+    assert.equal(await store.get(first.id), null);
   });
 });

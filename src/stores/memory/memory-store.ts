@@ -1,7 +1,7 @@
 import { StoreFullError, StoreUnavailableError } from '../../core/errors.js';
-import { browsePage, checkBrowse } from '../shared/browse.js';
+import { type BrowsedFields, browsePage, checkBrowse } from '../shared/browse.js';
 import { dataBytes, overLimit } from '../shared/data-size.js';
-import { applyPatch, type DataPatch, expiresAt, type SessionRecord } from '../../core/session.js';
+import { applyPatch, type DataPatch, type SessionRecord } from '../../core/session.js';
 import type {
   CreateOptions,
   CreateResult,
@@ -16,16 +16,17 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
-import { deepFreeze } from '../../core/freeze.js';
 import { MinHeap } from '../shared/min-heap.js';
 import { checkOnceKey } from '../shared/once-key.js';
+import { flatString, SessionTable } from './session-table.js';
+import { SubjectIndex } from './subject-index.js';
 
 export interface MemoryStoreOptions {
   /**
    * Most sessions held at once. When full, expired sessions are removed first; if it is still full, `create`
    * refuses with `StoreFullError` (507 `store_full`, not an outage: existing sessions keep working) rather than
-   * silently evicting live sessions. Memory: about 1.1 KB of heap per session with a 188-byte data payload, so
-   * about 110 MB at the default (docs/stores.md).
+   * silently evicting live sessions. Memory: about 500 bytes of heap per session with a 188-byte data payload
+   * (its strings plus about 120 bytes), so about 50 MB at the default (docs/stores.md).
    * @default 100000
    */
   maxSessions?: number;
@@ -38,21 +39,25 @@ export interface MemoryStoreOptions {
   maxOnceKeys?: number;
 }
 
-const SESSION = 's:';
 const FAMILY = 'f:';
 const NOT_BEFORE = 'n:';
 
 /**
- * An in-process store for tests, development and single-process apps. Bounded; expiry runs from a
- * min-heap of expiry times, so cleaning costs what expired, never a full scan. Not shared across processes.
+ * An in-process store for tests, development and single-process apps. Bounded; sessions are kept in columns
+ * (`SessionTable`), and expiry runs from a min-heap holding one entry per session (a touch writes no entry: the
+ * sweep re-queues a session it finds extended), so cleaning costs what expired, never a full scan. Not shared
+ * across processes.
  */
 export class MemoryStore implements SessionStore, BrowsableStore {
   readonly kind = 'memory';
   readonly #maxSessions: number;
-  readonly #sessions = new Map<string, SessionRecord>();
-  readonly #bySubject = new Map<string, Set<string>>();
+  readonly #sessions = new SessionTable();
+  readonly #bySubject = new SubjectIndex();
   readonly #families = new Map<string, RefreshFamilyRecord>();
   readonly #notBefore = new Map<string, { notBefore: number; expiresAt: number }>();
+  /** Sessions by id, one entry each (`SessionTable` queued-at). */
+  readonly #sessionExpiry = new MinHeap();
+  /** Refresh families and not-before entries, by prefixed key. */
   readonly #expiry = new MinHeap();
   readonly #maxOnceKeys: number;
   readonly #onceKeys = new Map<string, number>();
@@ -74,9 +79,17 @@ export class MemoryStore implements SessionStore, BrowsableStore {
     return this.#sessions.size;
   }
 
+  /**
+   * Entries waiting in the expiry queues (sessions, refresh families, not-before cut-offs), for diagnostics:
+   * about one per live session, however often sessions are touched.
+   */
+  get queuedExpiries(): number {
+    return this.#sessionExpiry.size + this.#expiry.size;
+  }
+
   async create(record: SessionRecord, options: CreateOptions): Promise<CreateResult> {
     this.#open();
-    if (this.#sessions.has(record.id)) throw new Error(`session id already exists: ${record.id}`);
+    if (this.#sessions.slotOf(record.id) !== -1) throw new Error(`session id already exists: ${record.id}`);
     const evicted: string[] = [];
     if (options.maxPerSubject !== null) {
       const live = this.#liveOf(record.subject, options.now);
@@ -84,8 +97,8 @@ export class MemoryStore implements SessionStore, BrowsableStore {
       if (excess > 0) {
         if (options.overflow === 'refuse') return { created: false, reason: 'limit' };
         for (const old of live.slice(0, excess)) {
-          this.#remove(old.id);
-          evicted.push(old.id);
+          evicted.push(this.#sessions.idOf(old));
+          this.#remove(old);
         }
       }
     }
@@ -95,87 +108,91 @@ export class MemoryStore implements SessionStore, BrowsableStore {
         throw new StoreFullError(this.#maxSessions);
       }
     }
-    const stored = { ...record, data: deepFreeze(structuredClone(record.data)) };
-    this.#sessions.set(record.id, stored);
-    let ids = this.#bySubject.get(record.subject);
-    if (ids === undefined) {
-      ids = new Set();
-      this.#bySubject.set(record.subject, ids);
-    }
-    ids.add(record.id);
-    this.#expiry.push(expiresAt(stored), SESSION + record.id);
+    const subject = flatString(record.subject);
+    const slot = this.#sessions.insert(record, subject);
+    this.#bySubject.add(subject, this.#sessions.idOf(slot));
+    this.#queue(slot);
     return { created: true, evicted };
   }
 
   async get(id: string): Promise<SessionRecord | null> {
     this.#open();
-    const record = this.#sessions.get(id);
-    return record === undefined ? null : { ...record };
+    const slot = this.#sessions.slotOf(id);
+    return slot === -1 ? null : this.#sessions.read(slot);
   }
 
   async touch(id: string, update: TouchUpdate): Promise<boolean> {
     this.#open();
-    const record = this.#sessions.get(id);
-    if (record === undefined || record.secretHash !== update.expectedSecretHash) return false;
-    if (expiresAt(record) <= update.now) return false;
-    record.lastSeenAt = update.lastSeenAt;
-    record.idleExpiresAt = Math.min(update.idleExpiresAt, record.absoluteExpiresAt);
-    this.#expiry.push(expiresAt(record), SESSION + id);
+    const slot = this.#live(id, update.expectedSecretHash, update.now);
+    if (slot === -1) return false;
+    const table = this.#sessions;
+    table.setActivity(
+      slot,
+      update.lastSeenAt,
+      Math.min(update.idleExpiresAt, table.absoluteExpiresAtOf(slot)),
+    );
+    this.#queue(slot);
     return true;
   }
 
   async rotate(id: string, update: RotateUpdate): Promise<SessionRecord | null> {
     this.#open();
-    const record = this.#sessions.get(id);
-    if (record === undefined || record.secretHash !== update.expectedSecretHash) return null;
-    if (expiresAt(record) <= update.now) return null;
-    record.secretHash = update.secretHash;
-    record.previousSecretHash = update.previousSecretHash;
-    record.previousSecretValidUntil = update.previousSecretValidUntil;
-    record.rotatedAt = update.rotatedAt;
-    record.lastSeenAt = update.lastSeenAt;
-    if (update.absoluteExpiresAt !== undefined) record.absoluteExpiresAt = update.absoluteExpiresAt;
-    record.idleExpiresAt = Math.min(update.idleExpiresAt, record.absoluteExpiresAt);
-    if (update.level !== undefined) {
-      record.level = update.level;
-      record.levelAt = update.levelAt ?? null;
-    }
-    this.#expiry.push(expiresAt(record), SESSION + id);
-    return { ...record };
+    const slot = this.#live(id, update.expectedSecretHash, update.now);
+    if (slot === -1) return null;
+    const table = this.#sessions;
+    table.setSecret(
+      slot,
+      update.secretHash,
+      update.previousSecretHash,
+      update.previousSecretValidUntil,
+      update.rotatedAt,
+    );
+    if (update.absoluteExpiresAt !== undefined) table.setAbsoluteExpiresAt(slot, update.absoluteExpiresAt);
+    table.setActivity(
+      slot,
+      update.lastSeenAt,
+      Math.min(update.idleExpiresAt, table.absoluteExpiresAtOf(slot)),
+    );
+    if (update.level !== undefined) table.setLevel(slot, update.level, update.levelAt ?? null);
+    this.#queue(slot);
+    return table.read(slot);
   }
 
   async updateData(id: string, patch: DataPatch, options: UpdateOptions): Promise<UpdateResult> {
     this.#open();
-    const record = this.#sessions.get(id);
-    if (record === undefined || expiresAt(record) <= options.now) return { status: 'not_found' };
-    if (options.expectedVersion !== null && options.expectedVersion !== record.version) {
-      return { status: 'conflict', version: record.version };
+    const table = this.#sessions;
+    const slot = table.slotOf(id);
+    if (slot === -1 || table.expiresAtOf(slot) <= options.now) return { status: 'not_found' };
+    if (options.expectedVersion !== null && options.expectedVersion !== table.versionOf(slot)) {
+      return { status: 'conflict', version: table.versionOf(slot) };
     }
-    const data = applyPatch(record.data, patch);
+    const data = applyPatch(table.dataOf(slot), patch);
     // Checked on the patched data, before any write: each patch alone may be small, the sum may not grow past the limit.
     if (options.maxDataBytes !== null && options.maxDataBytes !== undefined) {
       const bytes = dataBytes(data);
       if (overLimit(bytes, options.maxDataBytes)) return { status: 'too_large', bytes };
     }
-    record.data = deepFreeze(structuredClone(data));
-    record.version += 1;
-    return { status: 'ok', record: { ...record } };
+    table.setData(slot, data);
+    return { status: 'ok', record: table.read(slot) };
   }
 
   async delete(id: string): Promise<SessionRecord | null> {
     this.#open();
-    const record = this.#sessions.get(id);
-    if (record === undefined) return null;
-    this.#remove(id);
-    return { ...record };
+    const slot = this.#sessions.slotOf(id);
+    if (slot === -1) return null;
+    const record = this.#sessions.read(slot);
+    this.#remove(slot);
+    return record;
   }
 
   async deleteBySubject(subject: string, exceptId: string | null): Promise<string[]> {
     this.#open();
     const removed: string[] = [];
-    for (const id of [...(this.#bySubject.get(subject) ?? [])]) {
+    for (const id of this.#bySubject.idsOf(subject)) {
       if (id === exceptId) continue;
-      this.#remove(id);
+      const slot = this.#sessions.slotOf(id);
+      if (slot === -1) continue;
+      this.#remove(slot);
       removed.push(id);
     }
     return removed;
@@ -183,36 +200,49 @@ export class MemoryStore implements SessionStore, BrowsableStore {
 
   async listBySubject(subject: string, now: number): Promise<SessionRecord[]> {
     this.#open();
-    return this.#liveOf(subject, now).map((record) => ({ ...record }));
+    return this.#liveOf(subject, now).map((slot) => this.#sessions.read(slot));
   }
 
   /** A scan of every session (at most `maxSessions`). */
   async browseSessions(query: SessionBrowse): Promise<SessionRecord[]> {
     this.#open();
     checkBrowse(query);
-    return browsePage(this.#sessions.values(), query).map((record) => ({ ...record }));
+    // The page is chosen on the fields it sorts and filters by; only its own sessions are read whole.
+    const page = browsePage(this.#browsed(), query);
+    return page.map((fields) => this.#sessions.read(fields.slot));
   }
 
   async countSessions(now: number): Promise<number> {
     this.#open();
     let live = 0;
-    for (const record of this.#sessions.values()) if (expiresAt(record) > now) live += 1;
+    for (const slot of this.#sessions.slots()) if (this.#sessions.expiresAtOf(slot) > now) live += 1;
     return live;
   }
 
   async deleteExpired(before: number, limit: number): Promise<number> {
     this.#open();
     let removed = 0;
+    const table = this.#sessions;
+    const sessions = this.#sessionExpiry;
+    while (removed < limit && sessions.peekTime() < before) {
+      const entry = sessions.pop() as { time: number; key: string };
+      const slot = table.slotOf(entry.key);
+      // An entry of a session already gone, or superseded by an earlier one (its expiry was shortened).
+      if (slot === -1 || table.queuedAtOf(slot) !== entry.time) continue;
+      table.setQueuedAt(slot, Number.NaN);
+      if (table.expiresAtOf(slot) >= before) {
+        // Touched since it was queued: queue it again at its current expiry.
+        this.#queue(slot);
+        continue;
+      }
+      this.#remove(slot);
+      removed += 1;
+    }
     while (removed < limit && this.#expiry.peekTime() < before) {
       const entry = this.#expiry.pop() as { time: number; key: string };
       const kind = entry.key.slice(0, 2);
       const key = entry.key.slice(2);
-      if (kind === SESSION) {
-        const record = this.#sessions.get(key);
-        // A stale heap entry (the session was touched since): its newer entry is still in the heap.
-        if (record === undefined || expiresAt(record) >= before) continue;
-        this.#remove(key);
-      } else if (kind === FAMILY) {
+      if (kind === FAMILY) {
         const family = this.#families.get(key);
         if (family === undefined || family.expiresAt >= before) continue;
         this.#families.delete(key);
@@ -330,22 +360,48 @@ export class MemoryStore implements SessionStore, BrowsableStore {
     this.#closed = true;
   }
 
-  #liveOf(subject: string, now: number): SessionRecord[] {
-    const live: SessionRecord[] = [];
-    for (const id of this.#bySubject.get(subject) ?? []) {
-      const record = this.#sessions.get(id);
-      if (record !== undefined && expiresAt(record) > now) live.push(record);
+  /** The subject's live sessions' slots, oldest first. */
+  #liveOf(subject: string, now: number): number[] {
+    const table = this.#sessions;
+    const live: number[] = [];
+    for (const id of this.#bySubject.idsOf(subject)) {
+      const slot = table.slotOf(id);
+      if (slot !== -1 && table.expiresAtOf(slot) > now) live.push(slot);
     }
-    return live.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    return live.sort(
+      (a, b) => table.createdAtOf(a) - table.createdAtOf(b) || (table.idOf(a) < table.idOf(b) ? -1 : 1),
+    );
   }
 
-  #remove(id: string): void {
-    const record = this.#sessions.get(id);
-    if (record === undefined) return;
-    this.#sessions.delete(id);
-    const ids = this.#bySubject.get(record.subject);
-    ids?.delete(id);
-    if (ids !== undefined && ids.size === 0) this.#bySubject.delete(record.subject);
+  /** The slot of a session that exists, is not expired at `now` and has this secret hash; else -1. */
+  #live(id: string, secretHash: string, now: number): number {
+    const table = this.#sessions;
+    const slot = table.slotOf(id);
+    if (slot === -1 || table.secretHashOf(slot) !== secretHash || table.expiresAtOf(slot) <= now) return -1;
+    return slot;
+  }
+
+  /**
+   * Keeps the session's one expiry-queue entry no later than its expiry: a new entry only when it has none or
+   * its expiry moved earlier (a later expiry is found, and re-queued, by the sweep).
+   */
+  #queue(slot: number): void {
+    const table = this.#sessions;
+    const expires = table.expiresAtOf(slot);
+    const queued = table.queuedAtOf(slot);
+    if (!Number.isNaN(queued) && queued <= expires) return;
+    table.setQueuedAt(slot, expires);
+    this.#sessionExpiry.push(expires, table.idOf(slot));
+  }
+
+  /** What a browse sorts and filters on, for every session. */
+  *#browsed(): IterableIterator<BrowsedFields & { readonly slot: number }> {
+    for (const slot of this.#sessions.slots()) yield this.#sessions.browsedFieldsOf(slot);
+  }
+
+  #remove(slot: number): void {
+    this.#bySubject.delete(this.#sessions.subjectOf(slot), this.#sessions.idOf(slot));
+    this.#sessions.remove(slot);
   }
 
   #open(): void {
