@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { createFileAuditTrail, type FileAuditTrail } from '../audit/file-trail.js';
+import { recentEvents } from './console/events.js';
 import { registerAuditMetrics } from '../audit/metrics.js';
 import type { Clock } from '../core/clock.js';
 import { type SessionManager, createTessera } from '../core/manager.js';
@@ -123,6 +124,8 @@ export async function createService(config: ServiceConfig, deps: ServiceDeps = {
     metrics,
     tokens,
   };
+  // Without an audit file the console's security feed keeps recent events in memory: from the start.
+  if (audit === null) recentEvents(parts);
   const router = new Router(routes);
   const server = createServer(serverOptions(config.http), (request, response) => {
     void handle(request, response, {

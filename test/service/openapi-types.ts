@@ -93,7 +93,7 @@ export interface paths {
     };
     /**
      * Security feed: audit records, newest first
-     * @description From the audit trail file (TESSERA_AUDIT_FILE), reading back at most its newest 16 MiB; with the trail off, from recent events kept in memory since the first console call. Page older with `before`, poll for new ones with `after`.
+     * @description From the audit trail file (TESSERA_AUDIT_FILE), reading back at most its newest 16 MiB; with the trail off, from recent events kept in memory since the service started. Page older with `before`, poll for new ones with `after`.
      */
     get: operations['listAdminEvents'];
     put?: never;

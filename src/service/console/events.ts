@@ -55,8 +55,8 @@ interface Recent {
 const recentByManager = new WeakMap<SessionManager, Recent>();
 
 /**
- * Without a trail file, the feed keeps recent events in memory from the first console call on (the service
- * wiring offers no earlier hook to this module). Attach it early by calling this with the service's parts.
+ * Without a trail file, the feed keeps recent events in memory. The service attaches it at start-up
+ * (`createService`), so the feed holds events from the start; later calls return the same buffer.
  */
 export function recentEvents(parts: ServiceParts): Recent {
   let recent = recentByManager.get(parts.manager);
