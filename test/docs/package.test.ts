@@ -30,6 +30,7 @@ describe('package.json is ready to publish', () => {
     for (const entry of ['dist/src', 'LICENSE', 'README.md', 'docs'])
       assert.ok(pkg.files.includes(entry), entry);
     assert.ok(pkg.files.includes('!dist/src/**/*.map'), 'maps left by older builds stay out');
+    assert.ok(pkg.files.includes('!docs/console'), 'the console screenshots (1.4 MB) stay in the repository');
     // Source maps would point at src/, which is not shipped: the build emits none.
     const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: Record<string, unknown> };
     assert.equal(build.compilerOptions.sourceMap, false);
