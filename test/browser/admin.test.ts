@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { httpRequest } from '../support/http-request.js';
 import { madeUpToken, startService, type TestService } from '../service/helpers.js';
 import { chromiumSkip, launchChromium } from './support/chromium.js';
+import { unbrowsableStore } from '../support/unbrowsable-store.js';
 
 const SHOTS = process.env.CONSOLE_SCREENSHOTS ?? '';
 if (SHOTS !== '') mkdirSync(SHOTS, { recursive: true });
@@ -539,16 +540,8 @@ describe('browser: the console on a store that cannot browse, and the emergency 
   after(() => browser?.close());
 
   it('says that browsing is not offered, and still finds sessions by exact subject', async () => {
-    // The memory store with its browse methods hidden: what the Redis store looks like to the console.
-    const { MemoryStore } = await import('../../src/stores/memory/memory-store.js');
-    const store = new MemoryStore();
-    const plain = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name === 'browseSessions' || name === 'countSessions') return undefined;
-        const value = Reflect.get(target, name, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    // What a Redis store looks like to the console: no browse methods.
+    const plain = unbrowsableStore();
     const own = await startService({}, { storeInstance: plain });
     try {
       const { id } = await login(own, 'plain@example.com');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ROOT } from './child.js';
 import { madeUpToken, startService, type TestService } from './helpers.js';
+import { unbrowsableStore } from '../support/unbrowsable-store.js';
 
 /** The console API's answers, as far as these tests read them (the OpenAPI hook checks the whole shape). */
 interface Overview {
@@ -322,16 +323,8 @@ describe('service: the console API without an audit file, and on a store that ca
   });
 
   it('a store without browseSessions: overview says so, search by subject and id work, listing all is 400', async () => {
-    // The memory store, with its browse methods hidden: what a Redis store looks like to the console.
-    const { MemoryStore } = await import('../../src/stores/memory/memory-store.js');
-    const store = new MemoryStore();
-    const plain = new Proxy(store, {
-      get(target, name, receiver) {
-        if (name === 'browseSessions' || name === 'countSessions') return undefined;
-        const value = Reflect.get(target, name, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    // What a Redis store looks like to the console: no browse methods.
+    const plain = unbrowsableStore();
     const own = await startService({}, { storeInstance: plain });
     try {
       const overview = await getJson<Overview>(own, '/v1/admin/overview');
