@@ -148,11 +148,8 @@ function prefixProblem(name: string, domain: string | undefined): string | null 
 
 /** The attributes part of a `Set-Cookie` (`; Path=…; HttpOnly; Secure; SameSite=…`), as a DBSC credential lists them. */
 export function cookieAttributes(options: ResolvedCookieOptions): string {
-  let text = `; Path=${options.path}`;
-  if (options.domain !== undefined) text += `; Domain=${options.domain}`;
-  if (options.httpOnly) text += '; HttpOnly';
-  if (options.secure) text += '; Secure';
-  return `${text}; SameSite=${options.sameSite}`;
+  // `=; Path=…` without the empty name and value: the attributes as `formatCookie` writes them.
+  return formatCookie({ name: '', value: '', options: attributeFields(options) }).slice(1);
 }
 
 /** `Set-Cookie` value that stores `value` for `maxAgeSeconds` (or a browser-session cookie when not persistent). */
@@ -161,15 +158,113 @@ export function serializeCookie(
   value: string,
   maxAgeSeconds: number,
 ): string {
-  if (!COOKIE_VALUE.test(value))
-    throw new TypeError('tessera: cookie value holds characters a cookie cannot carry');
-  const maxAge = options.persistent ? `; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}` : '';
-  return `${options.name}=${value}${cookieAttributes(options)}${maxAge}`;
+  return formatCookie(cookieFields(options, value, maxAgeSeconds));
 }
 
 /** `Set-Cookie` value that deletes the cookie. It repeats Path and Domain, or browsers keep the original. */
 export function serializeClearCookie(options: ResolvedCookieOptions): string {
-  return `${options.name}=${cookieAttributes(options)}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`;
+  return formatCookie(clearCookieFields(options));
+}
+
+/**
+ * A `Set-Cookie` as fields, for frameworks that set cookies from options rather than header strings (Next's
+ * `cookies().set(name, value, options)`). It is the one source of the strings: `serializeCookie` and
+ * `serializeClearCookie` are `formatCookie` of these fields, and `parseSetCookie` reads a string back.
+ */
+export interface StructuredCookie {
+  readonly name: string;
+  readonly value: string;
+  readonly options: StructuredCookieOptions;
+}
+
+/** The attributes of a `StructuredCookie`, named as cookie libraries name them. */
+export interface StructuredCookieOptions {
+  readonly path: string;
+  readonly domain?: string;
+  readonly httpOnly: boolean;
+  readonly secure: boolean;
+  readonly sameSite: SameSite;
+  /** Seconds; absent for a browser-session cookie. */
+  readonly maxAge?: number;
+  /** Only on a clearing cookie (the epoch), for clients that ignore `Max-Age=0`. */
+  readonly expires?: Date;
+}
+
+const EPOCH = new Date(0);
+
+/** The fields of the `Set-Cookie` that stores `value` (what `serializeCookie` writes). */
+export function cookieFields(
+  options: ResolvedCookieOptions,
+  value: string,
+  maxAgeSeconds: number,
+): StructuredCookie {
+  if (!COOKIE_VALUE.test(value))
+    throw new TypeError('tessera: cookie value holds characters a cookie cannot carry');
+  const attributes = attributeFields(options);
+  if (!options.persistent) return { name: options.name, value, options: attributes };
+  const maxAge = Math.max(0, Math.floor(maxAgeSeconds));
+  return { name: options.name, value, options: { ...attributes, maxAge } };
+}
+
+/** The fields of the `Set-Cookie` that deletes the cookie (what `serializeClearCookie` writes). */
+export function clearCookieFields(options: ResolvedCookieOptions): StructuredCookie {
+  return { name: options.name, value: '', options: { ...attributeFields(options), maxAge: 0, expires: EPOCH } };
+}
+
+function attributeFields(options: ResolvedCookieOptions): StructuredCookieOptions {
+  const fields = {
+    path: options.path,
+    httpOnly: options.httpOnly,
+    secure: options.secure,
+    sameSite: options.sameSite,
+  };
+  return options.domain === undefined ? fields : { ...fields, domain: options.domain };
+}
+
+/** The `Set-Cookie` value of a structured cookie, attributes in Tessera's order. */
+export function formatCookie(cookie: StructuredCookie): string {
+  const { options } = cookie;
+  let text = `${cookie.name}=${cookie.value}; Path=${options.path}`;
+  if (options.domain !== undefined) text += `; Domain=${options.domain}`;
+  if (options.httpOnly) text += '; HttpOnly';
+  if (options.secure) text += '; Secure';
+  text += `; SameSite=${options.sameSite}`;
+  if (options.maxAge !== undefined) text += `; Max-Age=${options.maxAge}`;
+  if (options.expires !== undefined) text += `; Expires=${options.expires.toUTCString()}`;
+  return text;
+}
+
+/**
+ * Reads back a `Set-Cookie` value Tessera wrote (`formatCookie`'s grammar). Returns null for anything else, so
+ * a caller never sets a cookie with attributes it did not understand.
+ */
+export function parseSetCookie(setCookie: string): StructuredCookie | null {
+  const [pair = '', ...attributes] = setCookie.split('; ');
+  const eq = pair.indexOf('=');
+  if (eq <= 0) return null;
+  const name = pair.slice(0, eq);
+  const value = pair.slice(eq + 1);
+  if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) return null;
+  const fields: { -readonly [K in keyof StructuredCookieOptions]?: StructuredCookieOptions[K] } = {
+    httpOnly: false,
+    secure: false,
+  };
+  for (const attribute of attributes) {
+    const at = attribute.indexOf('=');
+    const key = at === -1 ? attribute : attribute.slice(0, at);
+    const text = at === -1 ? '' : attribute.slice(at + 1);
+    if (key === 'Path' && PATH_VALUE.test(text)) fields.path = text;
+    else if (key === 'Domain' && DOMAIN_VALUE.test(text)) fields.domain = text;
+    else if (key === 'HttpOnly' && at === -1) fields.httpOnly = true;
+    else if (key === 'Secure' && at === -1) fields.secure = true;
+    else if (key === 'SameSite' && (text === 'Strict' || text === 'Lax' || text === 'None'))
+      fields.sameSite = text;
+    else if (key === 'Max-Age' && /^\d+$/.test(text)) fields.maxAge = Number(text);
+    else if (key === 'Expires' && !Number.isNaN(Date.parse(text))) fields.expires = new Date(text);
+    else return null;
+  }
+  if (fields.path === undefined || fields.sameSite === undefined) return null;
+  return { name, value, options: fields as StructuredCookieOptions };
 }
 
 /** Largest `Cookie` header Tessera reads; larger ones are refused (most servers cap all headers at 8-16 KiB). */
