@@ -208,7 +208,11 @@ export function cookieFields(
 
 /** The fields of the `Set-Cookie` that deletes the cookie (what `serializeClearCookie` writes). */
 export function clearCookieFields(options: ResolvedCookieOptions): StructuredCookie {
-  return { name: options.name, value: '', options: { ...attributeFields(options), maxAge: 0, expires: EPOCH } };
+  return {
+    name: options.name,
+    value: '',
+    options: { ...attributeFields(options), maxAge: 0, expires: EPOCH },
+  };
 }
 
 function attributeFields(options: ResolvedCookieOptions): StructuredCookieOptions {
