@@ -1,7 +1,7 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { SessionRecord } from '../../core/session.js';
 import type { SessionBrowse } from '../../core/store.js';
 import { checkBrowse } from '../shared/browse.js';
+import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { rowToRecord, type SessionRow } from './rows.js';
 
 const COLUMNS =
@@ -25,16 +25,13 @@ interface BrowseParams {
  * and the orders have no index of their own (a scan, bounded by the store's size, for an operator's search).
  */
 export class SqliteBrowse {
-  readonly #db: Database;
-  readonly #statements = new Map<string, Statement<[BrowseParams], SessionRow>>();
-  readonly #count: Statement<[number], number>;
+  readonly #db: SqliteDatabase;
+  readonly #statements = new Map<string, SqliteStatement<[BrowseParams], SessionRow>>();
+  readonly #count: SqliteStatement<[number], number>;
 
-  constructor(db: Database) {
+  constructor(db: SqliteDatabase) {
     this.#db = db;
-    this.#count = db.prepare('SELECT count(*) FROM sessions WHERE expires_at > ?').pluck() as Statement<
-      [number],
-      number
-    >;
+    this.#count = db.pluck<[number], number>('SELECT count(*) FROM sessions WHERE expires_at > ?');
   }
 
   browse(query: SessionBrowse): SessionRecord[] {
@@ -52,7 +49,7 @@ export class SqliteBrowse {
     return this.#count.get(now) ?? 0;
   }
 
-  #statement(query: SessionBrowse): Statement<[BrowseParams], SessionRow> {
+  #statement(query: SessionBrowse): SqliteStatement<[BrowseParams], SessionRow> {
     const column = ORDER_COLUMN[query.order];
     const direction = query.descending ? 'DESC' : 'ASC';
     const beyond = query.descending ? '<' : '>';
@@ -62,10 +59,10 @@ export class SqliteBrowse {
       const where = ['expires_at > @now'];
       if (query.ip !== null) where.push('ip = @ip');
       if (query.after !== null) where.push(`(${column}, id) ${beyond} (@value, @id)`);
-      statement = this.#db.prepare(
+      statement = this.#db.prepare<[BrowseParams], SessionRow>(
         `SELECT ${COLUMNS} FROM sessions WHERE ${where.join(' AND ')} ` +
           `ORDER BY ${column} ${direction}, id ${direction} LIMIT @limit`,
-      ) as Statement<[BrowseParams], SessionRow>;
+      );
       this.#statements.set(shape, statement);
     }
     return statement;

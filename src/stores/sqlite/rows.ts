@@ -1,7 +1,7 @@
 import type { SessionRecord } from '../../core/session.js';
 import type { RefreshFamilyRecord } from '../../core/store.js';
 
-/** A `sessions` row as better-sqlite3 returns it. */
+/** A `sessions` row as every driver returns it (integers as numbers). */
 export interface SessionRow {
   id: string;
   subject: string;
@@ -21,7 +21,7 @@ export interface SessionRow {
   user_agent: string | null;
 }
 
-/** A `refresh_families` row as better-sqlite3 returns it. */
+/** A `refresh_families` row as every driver returns it. */
 export interface FamilyRow {
   family_id: string;
   session_id: string;

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase } from './driver.js';
 
 /**
  * The schema, as an ordered list of migrations: `MIGRATIONS[i]` takes a database from
@@ -70,8 +70,8 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * `user_version` bump, so a crash mid-migration leaves the previous version intact. Returns the versions.
  * A database written by a newer Tessera is refused rather than read with the wrong layout.
  */
-export function migrate(db: Database): { from: number; to: number } {
-  const from = db.pragma('user_version', { simple: true }) as number;
+export function migrate(db: SqliteDatabase): { from: number; to: number } {
+  const from = Number(db.pragma('user_version'));
   if (from > SCHEMA_VERSION) {
     throw new Error(
       `tessera: the SQLite database has schema version ${from}, newer than this release (${SCHEMA_VERSION})`,
@@ -79,11 +79,11 @@ export function migrate(db: Database): { from: number; to: number } {
   }
   for (let version = from; version < SCHEMA_VERSION; version++) {
     const step = MIGRATIONS[version] as string;
-    db.transaction(() => {
+    db.immediate(() => {
       db.exec(step);
       // PRAGMA takes no bound parameters; `version + 1` is a small integer from this loop.
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    })();
   }
   return { from, to: SCHEMA_VERSION };
 }

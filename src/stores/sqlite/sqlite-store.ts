@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import { StoreUnavailableError } from '../../core/errors.js';
 import type { DataPatch, SessionRecord } from '../../core/session.js';
 import type {
@@ -17,6 +16,8 @@ import type {
   UpdateResult,
 } from '../../core/store.js';
 import { SqliteBrowse } from './browse.js';
+import type { SqliteDatabase, SqliteDriverName } from './driver.js';
+import { isSqliteDriverName } from './open-driver.js';
 import { openDatabase } from './open-database.js';
 import { checkOnceKey } from '../shared/once-key.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -39,17 +40,29 @@ export interface SqliteStoreOptions {
    * @default 'full'
    */
   synchronous?: 'full' | 'normal';
+  /**
+   * The SQLite driver: `better-sqlite3` (Node; an optional peer dependency, a native addon), `node:sqlite`
+   * (built into Node ≥ 22.13, Deno and Bun) or `bun:sqlite` (Bun). Left out, the runtime's own: Bun →
+   * `bun:sqlite`, Deno → `node:sqlite`, Node → better-sqlite3 when installed, else `node:sqlite` when this
+   * Node has it. Any other value is a `TypeError`; a driver this runtime lacks is a `TypeError` naming what
+   * to install or which runtime it needs.
+   * @default the runtime's own (see above)
+   * @example new SqliteStore({ path: './data/tessera.sqlite', driver: 'node:sqlite' })
+   */
+  driver?: SqliteDriverName;
 }
 
 /**
- * The embedded default store: one SQLite file (better-sqlite3, WAL). Every write, single statement or not,
+ * The embedded default store: one SQLite file (WAL), on better-sqlite3, `node:sqlite` or `bun:sqlite` (driver.ts). Every write, single statement or not,
  * runs in one IMMEDIATE transaction (writes.ts), which takes the write lock up front, so the per-subject cap
  * and versioned updates stay atomic even when several processes share the file, and a commit that fails
  * (a full disk) throws instead of being acknowledged.
  */
 export class SqliteStore implements SessionStore, BrowsableStore {
   readonly kind = 'sqlite';
-  readonly #db: Database;
+  /** The driver this store runs on (the one asked for, or the runtime's own). */
+  readonly driver: SqliteDriverName;
+  readonly #db: SqliteDatabase;
   readonly #sql: Statements;
   readonly #writes: Writes;
   readonly #browse: SqliteBrowse;
@@ -65,7 +78,11 @@ export class SqliteStore implements SessionStore, BrowsableStore {
     if (synchronous !== 'full' && synchronous !== 'normal') {
       throw new TypeError("tessera: synchronous must be 'full' or 'normal'");
     }
-    this.#db = openDatabase({ path: options.path, busyTimeoutMs, synchronous });
+    if (options.driver !== undefined && !isSqliteDriverName(options.driver)) {
+      throw new TypeError("tessera: driver must be 'better-sqlite3', 'node:sqlite' or 'bun:sqlite'");
+    }
+    this.#db = openDatabase({ path: options.path, busyTimeoutMs, synchronous, driver: options.driver });
+    this.driver = this.#db.driver;
     this.#sql = prepareStatements(this.#db);
     this.#writes = prepareWrites(this.#db, this.#sql);
     this.#browse = new SqliteBrowse(this.#db);
@@ -187,7 +204,7 @@ export class SqliteStore implements SessionStore, BrowsableStore {
   /** The schema version (`PRAGMA user_version`), for `tessera doctor`; the clock is this host's own. */
   async inspect(): Promise<StoreInspection> {
     this.#open();
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    const version = Number(this.#db.pragma('user_version'));
     return { serverTime: null, schema: { version, latest: SCHEMA_VERSION } };
   }
 
@@ -196,7 +213,7 @@ export class SqliteStore implements SessionStore, BrowsableStore {
     this.#closed = true;
     // Folds the WAL back into the main file so a copied .sqlite file is complete on its own.
     try {
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     } finally {
       this.#db.close();
     }

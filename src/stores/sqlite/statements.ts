@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement as Statement } from './driver.js';
 import type { FamilyRow, SessionRow } from './rows.js';
 
 const SESSION_COLUMNS =
@@ -78,7 +78,7 @@ export interface AdvanceParams {
 }
 
 /** Prepares every statement on `db` (its schema must be migrated). */
-export function prepareStatements(db: Database): Statements {
+export function prepareStatements(db: SqliteDatabase): Statements {
   const latest = new Map<number, Statement<string[], number>>();
   return {
     insertSession: db.prepare(
@@ -87,11 +87,9 @@ export function prepareStatements(db: Database): Statements {
        @idle_expires_at, @absolute_expires_at, @ip, @user_agent)`,
     ),
     getSession: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
-    liveIdsOfSubject: db
-      .prepare<[string, number], string>(
-        'SELECT id FROM sessions WHERE subject = ? AND expires_at > ? ORDER BY created_at, id',
-      )
-      .pluck(),
+    liveIdsOfSubject: db.pluck<[string, number], string>(
+      'SELECT id FROM sessions WHERE subject = ? AND expires_at > ? ORDER BY created_at, id',
+    ),
     // One statement is atomic: the hash check, the liveness check and the write cannot be split by a revoke.
     touch: db.prepare(
       `UPDATE sessions SET last_seen_at = @last_seen_at,
@@ -116,11 +114,9 @@ export function prepareStatements(db: Database): Statements {
     deleteSession: db.prepare(`DELETE FROM sessions WHERE id = ? RETURNING ${SESSION_COLUMNS}`),
     deleteSessionId: db.prepare('DELETE FROM sessions WHERE id = ?'),
     // `IS NOT` so a null `except` keeps nothing.
-    deleteBySubject: db
-      .prepare<[string, string | null], string>(
-        'DELETE FROM sessions WHERE subject = ? AND id IS NOT ? RETURNING id',
-      )
-      .pluck(),
+    deleteBySubject: db.pluck<[string, string | null], string>(
+      'DELETE FROM sessions WHERE subject = ? AND id IS NOT ? RETURNING id',
+    ),
     listBySubject: db.prepare(
       `SELECT ${SESSION_COLUMNS} FROM sessions WHERE subject = ? AND expires_at > ? ORDER BY created_at, id`,
     ),
@@ -149,18 +145,14 @@ export function prepareStatements(db: Database): Statements {
     latestNotBefore: (count: number): Statement<string[], number> => {
       let statement = latest.get(count);
       if (statement === undefined) {
-        statement = db
-          .prepare<string[], number>(
-            `SELECT max(not_before) FROM subject_not_before WHERE subject IN (${Array(count).fill('?').join(', ')})`,
-          )
-          .pluck();
+        statement = db.pluck<string[], number>(
+          `SELECT max(not_before) FROM subject_not_before WHERE subject IN (${Array(count).fill('?').join(', ')})`,
+        );
         latest.set(count, statement);
       }
       return statement;
     },
-    getNotBefore: db
-      .prepare<[string], number>('SELECT not_before FROM subject_not_before WHERE subject = ?')
-      .pluck(),
+    getNotBefore: db.pluck<[string], number>('SELECT not_before FROM subject_not_before WHERE subject = ?'),
     // max() on conflict: the time never moves backwards and the entry is kept for the longest requested time.
     setNotBefore: db.prepare(
       `INSERT INTO subject_not_before (subject, not_before, expires_at) VALUES (?, ?, ?)
@@ -181,6 +173,6 @@ export function prepareStatements(db: Database): Statements {
     revokeFamily: db.prepare(
       'UPDATE refresh_families SET revoked_at = coalesce(revoked_at, ?) WHERE family_id = ?',
     ),
-    ping: db.prepare<[], number>('SELECT 1').pluck(),
+    ping: db.pluck<[], number>('SELECT 1'),
   };
 }

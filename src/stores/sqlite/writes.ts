@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import { applyPatch, type DataPatch, type SessionRecord } from '../../core/session.js';
 import type {
   CreateOptions,
@@ -12,6 +11,7 @@ import type {
   UpdateResult,
 } from '../../core/store.js';
 import { overLimit } from '../shared/data-size.js';
+import type { SqliteDatabase } from './driver.js';
 import { familyToRow, recordToRow, rowToRecord } from './rows.js';
 import type { Statements } from './statements.js';
 
@@ -33,7 +33,7 @@ export interface Writes {
 }
 
 /**
- * Builds the store's writes. Each runs in `db.transaction(...).immediate`: the write lock is taken up front
+ * Builds the store's writes. Each runs in `db.immediate(...).immediate`: the write lock is taken up front
  * (the cap and versioned updates stay atomic across processes) and the commit is its own COMMIT statement,
  * whose failure (SQLITE_FULL on a full disk, an I/O error) throws and rolls the write back.
  *
@@ -42,9 +42,9 @@ export interface Writes {
  * RETURNING` the commit happens in that reset, so a failed commit would vanish and a rolled-back revoke
  * or rotation would be reported as done.
  */
-export function prepareWrites(db: Database, sql: Statements): Writes {
+export function prepareWrites(db: SqliteDatabase, sql: Statements): Writes {
   return {
-    create: db.transaction((record: SessionRecord, options: CreateOptions): CreateResult => {
+    create: db.immediate((record: SessionRecord, options: CreateOptions): CreateResult => {
       const evicted: string[] = [];
       if (options.maxPerSubject !== null) {
         const live = sql.liveIdsOfSubject.all(record.subject, options.now);
@@ -60,9 +60,9 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
       // A duplicate id throws SQLITE_CONSTRAINT_PRIMARYKEY, which rolls the evictions back too.
       sql.insertSession.run(recordToRow(record));
       return { created: true, evicted };
-    }).immediate,
+    }),
 
-    touch: db.transaction((id: string, update: TouchUpdate): boolean => {
+    touch: db.immediate((id: string, update: TouchUpdate): boolean => {
       const result = sql.touch.run({
         id,
         now: update.now,
@@ -71,9 +71,9 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
         idle_expires_at: update.idleExpiresAt,
       });
       return result.changes === 1;
-    }).immediate,
+    }),
 
-    rotate: db.transaction((id: string, update: RotateUpdate): SessionRecord | null => {
+    rotate: db.immediate((id: string, update: RotateUpdate): SessionRecord | null => {
       const setLevel = update.level !== undefined;
       const [row] = sql.rotate.all({
         id,
@@ -91,9 +91,9 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
         absolute_expires_at: update.absoluteExpiresAt ?? null,
       });
       return row === undefined ? null : rowToRecord(row);
-    }).immediate,
+    }),
 
-    updateData: db.transaction((id: string, patch: DataPatch, options: UpdateOptions): UpdateResult => {
+    updateData: db.immediate((id: string, patch: DataPatch, options: UpdateOptions): UpdateResult => {
       const row = sql.getLiveSession.get(id, options.now);
       if (row === undefined) return { status: 'not_found' };
       if (options.expectedVersion !== null && options.expectedVersion !== row.version) {
@@ -108,46 +108,46 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
       record.version += 1;
       sql.writeData.run(json, id, row.version);
       return { status: 'ok', record };
-    }).immediate,
+    }),
 
-    delete: db.transaction((id: string): SessionRecord | null => {
+    delete: db.immediate((id: string): SessionRecord | null => {
       const [row] = sql.deleteSession.all(id);
       return row === undefined ? null : rowToRecord(row);
-    }).immediate,
+    }),
 
-    deleteBySubject: db.transaction((subject: string, exceptId: string | null): string[] =>
+    deleteBySubject: db.immediate((subject: string, exceptId: string | null): string[] =>
       sql.deleteBySubject.all(subject, exceptId),
-    ).immediate,
+    ),
 
-    deleteExpired: db.transaction((before: number, limit: number): number => {
+    deleteExpired: db.immediate((before: number, limit: number): number => {
       let removed = sql.deleteExpiredSessions.run(before, limit).changes;
       if (removed < limit) removed += sql.deleteExpiredFamilies.run(before, limit - removed).changes;
       if (removed < limit) removed += sql.deleteExpiredNotBefore.run(before, limit - removed).changes;
       if (removed < limit) removed += sql.deleteExpiredOnce.run(before, limit - removed).changes;
       return removed;
-    }).immediate,
+    }),
 
     // Sessions and families in one transaction: a failed commit leaves both, and throws.
-    deleteAllSessions: db.transaction((): number => {
+    deleteAllSessions: db.immediate((): number => {
       const removed = sql.deleteAllSessions.run().changes;
       sql.deleteAllFamilies.run();
       return removed;
-    }).immediate,
+    }),
 
     // One statement: the insert, or the take-over of an expired record, or nothing (a replay).
-    useOnce: db.transaction((key: string, expiresAt: number, now: number): boolean => {
+    useOnce: db.immediate((key: string, expiresAt: number, now: number): boolean => {
       return sql.useOnce.run(key, expiresAt, now).changes === 1;
-    }).immediate,
+    }),
 
-    setSubjectNotBefore: db.transaction((subject: string, notBefore: number, expiresAt: number): void => {
+    setSubjectNotBefore: db.immediate((subject: string, notBefore: number, expiresAt: number): void => {
       sql.setNotBefore.run(subject, notBefore, expiresAt);
-    }).immediate,
+    }),
 
-    createRefreshFamily: db.transaction((record: RefreshFamilyRecord): void => {
+    createRefreshFamily: db.immediate((record: RefreshFamilyRecord): void => {
       sql.insertFamily.run(familyToRow(record));
-    }).immediate,
+    }),
 
-    advanceRefreshFamily: db.transaction(
+    advanceRefreshFamily: db.immediate(
       (familyId: string, expected: RefreshExpectation, next: RefreshAdvance): boolean =>
         sql.advanceFamily.run({
           family_id: familyId,
@@ -158,10 +158,10 @@ export function prepareWrites(db: Database, sql: Statements): Writes {
           previous_hash: next.previousHash,
           rotated_at: next.rotatedAt,
         }).changes === 1,
-    ).immediate,
+    ),
 
-    revokeRefreshFamily: db.transaction(
+    revokeRefreshFamily: db.immediate(
       (familyId: string, now: number): boolean => sql.revokeFamily.run(now, familyId).changes === 1,
-    ).immediate,
+    ),
   };
 }

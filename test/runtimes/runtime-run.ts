@@ -1,0 +1,137 @@
+// Runs a test file under another runtime (Bun, Deno) from a Node test, and reads what it reported from the
+// JUnit file the runtime writes, so the Node run fails, by test name, when a case fails there, and fails when
+// fewer cases ran than the file declares (counted by Node on the same file, none of them run).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The runtimes' binaries, pinned dev dependencies (package.json) that ship them. */
+export const RUNTIMES = {
+  bun: join(ROOT, 'node_modules/.bin/bun'),
+  deno: join(ROOT, 'node_modules/.bin/deno'),
+} as const;
+
+/**
+ * Why the tests of `runtime` cannot run here, or null when they can. A missing runtime fails in CI (the
+ * matrix in docs/runtimes.md promises these runs) and is skipped elsewhere.
+ */
+export function missingRuntime(runtime: keyof typeof RUNTIMES): string | null {
+  if (existsSync(RUNTIMES[runtime])) return null;
+  const reason = `${runtime} is not installed (${RUNTIMES[runtime]}): npm ci installs it`;
+  if (process.env.CI) assert.fail(reason);
+  return reason;
+}
+
+/** The environment of the runs, without node:test's marker of a child process. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _marker, ...env } = process.env;
+  return { ...env, ...extra };
+}
+
+/** How many tests `file` declares, counted by Node's runner with every test filtered out (nothing runs). */
+export function declaredTests(file: string, env: Record<string, string>): number {
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-name-pattern=^\\b$', file],
+    { cwd: ROOT, encoding: 'utf8', env: childEnv(env), timeout: 120_000 },
+  );
+  const count = /^# tests (\d+)$/m.exec(run.stdout);
+  assert.ok(count !== null && run.status === 0, `counting ${file} failed:\n${run.stdout}${run.stderr}`);
+  return Number(count[1]);
+}
+
+/** What a run reported: its leaf test cases, and those that failed or were skipped, by name. */
+export interface RuntimeReport {
+  cases: string[];
+  failed: string[];
+  skipped: string[];
+  output: string;
+  status: number | null;
+}
+
+/** Decodes the five XML entities in a JUnit attribute. */
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * The test cases of a JUnit report. Bun writes one `<testcase>` per test, its suites in `classname`; Deno
+ * writes one per `describe` too, each named by its full path (`outer > inner > test`), so for Deno a case
+ * whose name starts another case's name is a suite and is left out.
+ */
+export function parseJunit(
+  xml: string,
+  runtime: keyof typeof RUNTIMES,
+): Omit<RuntimeReport, 'output' | 'status'> {
+  const all: { name: string; failed: boolean; skipped: boolean }[] = [];
+  const pattern = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  for (const match of xml.matchAll(pattern)) {
+    const attributes = match[1] as string;
+    const name = decodeEntities(/\bname="([^"]*)"/.exec(attributes)?.[1] ?? '');
+    const suites = decodeEntities(/\bclassname="([^"]*)"/.exec(attributes)?.[1] ?? '');
+    const body = match[3] ?? '';
+    all.push({
+      name: runtime === 'bun' ? `${suites.split(' > ').reverse().join(' > ')} > ${name}` : name,
+      failed: /<(failure|error)\b/.test(body),
+      skipped: /<skipped\b/.test(body),
+    });
+  }
+  const names = all.map((entry) => entry.name);
+  const leaves =
+    runtime === 'bun'
+      ? all
+      : all.filter((entry) => !names.some((other) => other.startsWith(`${entry.name} > `)));
+  return {
+    cases: leaves.map((entry) => entry.name),
+    failed: all.filter((entry) => entry.failed).map((entry) => entry.name),
+    skipped: leaves.filter((entry) => entry.skipped).map((entry) => entry.name),
+  };
+}
+
+/** Runs `file` with `bun test` or `deno test`, writing JUnit to a temporary file, and reads the report. */
+export function runUnder(
+  runtime: keyof typeof RUNTIMES,
+  file: string,
+  env: Record<string, string>,
+): RuntimeReport {
+  const dir = mkdtempSync(join(tmpdir(), `tessera-${runtime}-`));
+  const junit = join(dir, 'report.xml');
+  try {
+    const args =
+      runtime === 'bun'
+        ? ['test', '--timeout', '120000', '--reporter=junit', `--reporter-outfile=${junit}`, `./${file}`]
+        : // --sloppy-imports: the sources import `./x.js` for `./x.ts`, as tsc and tsx resolve them.
+          ['test', '-A', '--no-check', '--no-lock', '--sloppy-imports', `--junit-path=${junit}`, file];
+    const run = spawnSync(RUNTIMES[runtime], args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: childEnv(env),
+      timeout: 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const output = `${run.stdout ?? ''}${run.stderr ?? ''}${run.error ? String(run.error) : ''}`;
+    const xml = existsSync(junit) ? readFileSync(junit, 'utf8') : '';
+    return { ...parseJunit(xml, runtime), output, status: run.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Asserts that a run passed every one of the `declared` cases: none failed, none skipped, none missing. */
+export function assertAllPassed(report: RuntimeReport, declared: number): void {
+  const tail = report.output.split('\n').slice(-60).join('\n');
+  assert.deepEqual(report.failed, [], `failed cases:\n${tail}`);
+  assert.deepEqual(report.skipped, [], 'no case is skipped');
+  assert.equal(report.cases.length, declared, `every declared case ran (exit ${report.status}):\n${tail}`);
+  assert.equal(report.status, 0, `the runtime exited with ${report.status}:\n${tail}`);
+}
