@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -134,4 +135,31 @@ export function assertAllPassed(report: RuntimeReport, declared: number): void {
   assert.deepEqual(report.skipped, [], 'no case is skipped');
   assert.equal(report.cases.length, declared, `every declared case ran (exit ${report.status}):\n${tail}`);
   assert.equal(report.status, 0, `the runtime exited with ${report.status}:\n${tail}`);
+}
+
+/** One run of a test file under a runtime. */
+export interface RuntimeRun {
+  /** What the test is called: `<name> passes every case under <Runtime>`. */
+  name: string;
+  /** The test file, relative to the repository. */
+  file: string;
+  /** Extra environment for the run (and for counting what the file declares). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Registers one Node test per run: each starts `runtime` on its file and fails unless every case the file
+ * declares ran there and passed. In CI a missing runtime fails; elsewhere the tests are skipped.
+ */
+export function registerRuntimeRuns(runtime: keyof typeof RUNTIMES, runs: readonly RuntimeRun[]): void {
+  const title = runtime === 'bun' ? 'Bun' : 'Deno';
+  const skip = missingRuntime(runtime) ?? false;
+  describe(`under ${title}`, { skip }, () => {
+    for (const run of runs) {
+      it(`${run.name} passes every case under ${title} (${run.file})`, () => {
+        const env = run.env ?? {};
+        assertAllPassed(runUnder(runtime, run.file, env), declaredTests(run.file, env));
+      });
+    }
+  });
 }
