@@ -118,7 +118,7 @@ describe('SQLite driver choice', () => {
         error instanceof TypeError &&
         error.message ===
           `tessera: the SQLite store's driver bun:sqlite runs only on Bun, and this is ${NODE}: ` +
-            'use better-sqlite3 (npm i better-sqlite3) or node:sqlite',
+            'use better-sqlite3 (npm i better-sqlite3) or, on Node ≥ 22.13, node:sqlite',
     );
     assert.deepEqual(readdirSync(dir), []);
   });

@@ -26,9 +26,12 @@ interface BunSqliteModule {
 export function loadBunSqlite(): SqliteOpener {
   const loaded = runtimeKind() === 'bun' ? loadBuiltin<BunSqliteModule>('bun:sqlite') : null;
   if (loaded === null || 'error' in loaded) {
+    const instead =
+      runtimeKind() === 'deno'
+        ? 'node:sqlite'
+        : 'better-sqlite3 (npm i better-sqlite3) or, on Node ≥ 22.13, node:sqlite';
     throw new TypeError(
-      `tessera: the SQLite store's driver bun:sqlite runs only on Bun, and this is ${runtimeName()}: ` +
-        `use better-sqlite3 (npm i better-sqlite3) or node:sqlite`,
+      `tessera: the SQLite store's driver bun:sqlite runs only on Bun, and this is ${runtimeName()}: use ${instead}`,
       loaded === null ? undefined : { cause: loaded.error },
     );
   }
