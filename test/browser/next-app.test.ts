@@ -75,6 +75,8 @@ describe('browser: the Next.js example app (next build + next start)', { skip: c
       origin = `http://localhost:${port}`;
       browser = await launchChromium();
       victim = await browser.newContext();
+      // A broken flow fails in seconds, not at Playwright's 30 s default per step.
+      victim.setDefaultTimeout(10_000);
       page = await victim.newPage();
       console.log(`next build + start: ${Date.now() - started} ms`);
     },
@@ -102,8 +104,9 @@ describe('browser: the Next.js example app (next build + next start)', { skip: c
 
   it('a wrong password is a value shown by the form, not an error page', async () => {
     await signIn(page, origin, 'not the password');
-    await page.waitForSelector('[role=alert]');
-    assert.match((await page.textContent('[role=alert]')) ?? '', /bad_credentials/);
+    // `main p`: Next's route announcer is a `role=alert` too.
+    await page.waitForSelector('main p[role=alert]');
+    assert.match((await page.textContent('main p[role=alert]')) ?? '', /bad_credentials/);
   });
 
   it('login through the Server Action: the account page shows the session and the active sessions', async () => {
@@ -118,10 +121,12 @@ describe('browser: the Next.js example app (next build + next start)', { skip: c
 
   it('another device appears in the list; "sign out" ends it, "sign out all others" asks for sudo first', async () => {
     const other = await browser.newContext();
+    other.setDefaultTimeout(10_000);
     const otherPage = await other.newPage();
     await signIn(otherPage, origin);
     await otherPage.waitForURL(`${origin}/account`);
     const third = await browser.newContext();
+    third.setDefaultTimeout(10_000);
     const thirdPage = await third.newPage();
     await signIn(thirdPage, origin);
     await thirdPage.waitForURL(`${origin}/account`);
