@@ -41,20 +41,6 @@ export function loadBunSqlite(): SqliteOpener {
     const begin = db.prepare('BEGIN IMMEDIATE');
     const commit = db.prepare('COMMIT');
     const rollback = db.prepare('ROLLBACK');
-    const wrap = <P extends unknown[], R>(
-      statement: BunStatement,
-      pick: (row: Record<string, unknown>) => R,
-    ) => {
-      const result: SqliteStatement<P, R> = {
-        run: (...params) => statement.run(...params),
-        get: (...params) => {
-          const row = statement.get(...params);
-          return row === null ? undefined : pick(row);
-        },
-        all: (...params) => statement.all(...params).map(pick),
-      };
-      return result;
-    };
     return {
       driver: 'bun:sqlite',
       prepare: <P extends unknown[], R>(sql: string): SqliteStatement<P, R> => {
@@ -66,8 +52,17 @@ export function loadBunSqlite(): SqliteOpener {
           all: statement.all.bind(statement) as (...params: P) => R[],
         };
       },
-      pluck: <P extends unknown[], V>(sql: string) =>
-        wrap<P, V>(db.prepare(sql), (row) => firstColumn(row) as V),
+      pluck: <P extends unknown[], V>(sql: string): SqliteStatement<P, V> => {
+        const statement = db.prepare(sql);
+        return {
+          run: (...params) => statement.run(...params),
+          get: (...params) => {
+            const row = statement.get(...params);
+            return row === null ? undefined : (firstColumn(row) as V);
+          },
+          all: (...params) => statement.all(...params).map((row) => firstColumn(row) as V),
+        };
+      },
       exec: (sql) => {
         db.exec(sql);
       },
