@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 // The server-side half of `next/navigation` (what Next maps it to in server bundles): route handlers and
 // `proxy.ts` cannot load the client half.
-import { redirect } from 'next/dist/api/navigation.react-server.js';
+import { redirect } from 'next/dist/client/components/navigation.react-server.js';
 import type { LevelRequirement } from '../../core/session-rules.js';
 import type { Session, SessionData } from '../../core/session.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
