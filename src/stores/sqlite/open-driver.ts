@@ -24,8 +24,9 @@ export function isSqliteDriverName(value: unknown): value is SqliteDriverName {
 /**
  * Loads the driver asked for, or the runtime's own when none is: Bun → `bun:sqlite`, Deno → `node:sqlite`
  * (neither runtime loads better-sqlite3's addon); Node → better-sqlite3 when the app installed it (an
- * explicit install is the app's choice, and it is the fastest here), else `node:sqlite` when this Node has
- * it. With neither, the error names the package to install. Throws a `TypeError` when the driver is missing.
+ * explicit install is the app's choice, and `node:sqlite` still warns as experimental on some Node
+ * versions), else `node:sqlite` when this Node has it. With neither, the error names the package to install.
+ * Throws a `TypeError` when the driver is missing.
  * `runtime` and `loaders` are this process's own; tests pass others to walk every branch.
  */
 export function loadSqliteDriver(
