@@ -154,9 +154,10 @@ export interface RuntimeRun {
 export function registerRuntimeRuns(runtime: keyof typeof RUNTIMES, runs: readonly RuntimeRun[]): void {
   const title = runtime === 'bun' ? 'Bun' : 'Deno';
   const skip = missingRuntime(runtime) ?? false;
-  describe(`under ${title}`, { skip }, () => {
+  // Each test skips on its own (a skipped describe would declare none, which the runner refuses).
+  describe(`under ${title}`, () => {
     for (const run of runs) {
-      it(`${run.name} passes every case under ${title} (${run.file})`, () => {
+      it(`${run.name} passes every case under ${title} (${run.file})`, { skip }, () => {
         const env = run.env ?? {};
         assertAllPassed(runUnder(runtime, run.file, env), declaredTests(run.file, env));
       });
