@@ -40,9 +40,15 @@ export type { SessionStore } from './core/store.js';
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory/memory-store.js';
 export {
   type CookieOptions,
+  clearCookieFields,
+  cookieFields,
+  formatCookie,
   parseCookieHeader,
+  parseSetCookie,
   readCookie,
   resolveCookieOptions,
+  type StructuredCookie,
+  type StructuredCookieOptions,
   serializeClearCookie,
   serializeCookie,
 } from './transport/cookie.js';
