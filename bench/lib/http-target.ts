@@ -63,19 +63,7 @@ export async function startServer(name: string, file: URL, args: string[] = []):
     name,
     port,
     pid: child.pid ?? -1,
-    cpuMicros: () =>
-      new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name}: no CPU figure after 5 s`)), 5000);
-        const onMessage = (message: unknown): void => {
-          const cpu = (message as { cpu?: unknown }).cpu;
-          if (typeof cpu !== 'number') return;
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          resolve(cpu);
-        };
-        child.on('message', onMessage);
-        child.send('cpu');
-      }),
+    cpuMicros: () => askCpuMicros(name, child),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -202,4 +190,20 @@ export async function load(
   // autocannon's duration starts before it builds the connections' requests; req/s is of the load alone.
   if (spread !== null) result.duration -= spread.setupMs() / 1000;
   return { result, latencyUs: samples.percentiles() };
+}
+
+/** Asks a bench server process for the CPU time it has used (µs): it answers the message 'cpu' with `{ cpu }`. */
+export function askCpuMicros(name: string, child: ChildProcess): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: no CPU figure after 5 s`)), 5000);
+    const onMessage = (message: unknown): void => {
+      const cpu = (message as { cpu?: unknown }).cpu;
+      if (typeof cpu !== 'number') return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(cpu);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
 }

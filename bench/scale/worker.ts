@@ -8,7 +8,7 @@
  *   await worker.stop();
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import type { RunningServer } from '../lib/http-target.js';
+import { askCpuMicros, type RunningServer } from '../lib/http-target.js';
 import { isRpcAnswer, type WorkerConfig, type WorkerOps } from './protocol.js';
 
 export interface ScaleWorker extends RunningServer {
@@ -78,19 +78,7 @@ export async function startWorker(
         child.send({ rpc, request });
       });
     },
-    cpuMicros: () =>
-      new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name}: no CPU figure after 5 s`)), 5000);
-        const onMessage = (message: unknown): void => {
-          const cpu = (message as { cpu?: unknown }).cpu;
-          if (typeof cpu !== 'number') return;
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          resolve(cpu);
-        };
-        child.on('message', onMessage);
-        child.send('cpu');
-      }),
+    cpuMicros: () => askCpuMicros(name, child),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
