@@ -397,7 +397,8 @@ describe('browser: the operator console', { skip: chromiumSkip() }, () => {
     assert.equal(await page.$('#rows img'), null, 'and never becomes HTML');
     await page.click(`#rows tr[data-id="${id}"] button.link`);
     await page.waitForSelector('#screen-detail:not([hidden])');
-    await page.waitForFunction(() => document.getElementById('d-events-empty')?.hidden === true);
+    // The detail shows first, its events follow: wait until they have loaded (aria-busy false, a list item).
+    await page.waitForSelector('#d-events[aria-busy="false"] > li');
     const fields = await page.$$eval('#d-fields dt', (terms) =>
       Object.fromEntries(terms.map((term) => [term.textContent, term.nextElementSibling?.textContent ?? ''])),
     );

@@ -118,10 +118,18 @@ async function openDetail(id) {
   // Keys only: the values may be what the application keeps secret, and the API never sends them.
   $('d-keys').replaceChildren(...s.dataKeys.map((name) => { const item = el('li'); item.appendChild(el('code', name)); return item; }));
   $('d-keys-empty').hidden = s.dataKeys.length > 0;
+  // The events load after the screen shows: clear the last session's, and say (aria-busy) while they load.
+  const feed = $('d-events'); feed.replaceChildren(); feed.setAttribute('aria-busy', 'true');
+  $('d-events-empty').hidden = true;
   show('detail');
-  const events = await call('GET', '/v1/admin/events' + query({ session: s.id, limit: 20 }));
-  $('d-events').replaceChildren(...events.events.map((event) => eventItem(event, false)));
-  $('d-events-empty').hidden = events.events.length > 0;
+  try {
+    const events = await call('GET', '/v1/admin/events' + query({ session: s.id, limit: 20 }));
+    if (detailShown !== s) return;
+    feed.replaceChildren(...events.events.map((event) => eventItem(event, false)));
+    $('d-events-empty').hidden = events.events.length > 0;
+  } finally {
+    if (detailShown === s) feed.setAttribute('aria-busy', 'false');
+  }
 }
 $('search-form').addEventListener('submit', (event) => { event.preventDefault(); run(() => runSearch(true)); });
 $('next').addEventListener('click', () => run(async () => { if (search.next === null) return; search.cursors.push(search.next); await runSearch(false); }));

@@ -102,7 +102,7 @@ export const BODY = `
 <button type="button" id="d-subject">Every session of this subject</button>
 </div>
 <h3>Recent events of this session</h3>
-<ol id="d-events" class="feed"></ol>
+<ol id="d-events" class="feed" aria-busy="false"></ol>
 <p id="d-events-empty" class="muted" hidden>None in the feed.</p>
 </section>
 
