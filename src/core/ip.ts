@@ -1,4 +1,32 @@
-import { isIPv4, isIPv6 } from 'node:net';
+// The address grammar of node:net's isIPv4/isIPv6 (dotted quads without leading zeros; the IPv6 text forms of
+// RFC 4291 2.2, with an optional zone), written out so this module needs no node: built-in. Property tests in
+// test/core/ip.test.ts hold the two to the same answers.
+const V4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const V4 = `(?:${V4_PART}\\.){3}${V4_PART}`;
+const G = '(?:[0-9a-fA-F]{1,4})';
+const IPV4_TEXT = new RegExp(`^${V4}$`);
+const IPV6_TEXT = new RegExp(
+  '^(?:' +
+    `(?:${G}:){7}(?:${G}|:)|` +
+    `(?:${G}:){6}(?:${V4}|:${G}|:)|` +
+    `(?:${G}:){5}(?::${V4}|(?::${G}){1,2}|:)|` +
+    `(?:${G}:){4}(?:(?::${G}){0,1}:${V4}|(?::${G}){1,3}|:)|` +
+    `(?:${G}:){3}(?:(?::${G}){0,2}:${V4}|(?::${G}){1,4}|:)|` +
+    `(?:${G}:){2}(?:(?::${G}){0,3}:${V4}|(?::${G}){1,5}|:)|` +
+    `(?:${G}:){1}(?:(?::${G}){0,4}:${V4}|(?::${G}){1,6}|:)|` +
+    `(?::(?:(?::${G}){0,5}:${V4}|(?::${G}){1,7}|:))` +
+    ')(?:%[0-9a-zA-Z-.:]{1,})?$',
+);
+
+/** Whether `text` is an IPv4 address in dotted-quad form (what node:net's isIPv4 accepts). */
+export function isIpv4Text(text: string): boolean {
+  return IPV4_TEXT.test(text);
+}
+
+/** Whether `text` is an IPv6 address, zone allowed (what node:net's isIPv6 accepts). */
+export function isIpv6Text(text: string): boolean {
+  return IPV6_TEXT.test(text);
+}
 
 /** Parses an IPv4 or IPv6 address into bytes (IPv4-mapped IPv6 becomes IPv4). Returns null if invalid. */
 export function parseIp(text: string): Uint8Array | null {
@@ -8,8 +36,8 @@ export function parseIp(text: string): Uint8Array | null {
   if (zone !== -1) address = address.slice(0, zone);
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) address = mapped[1] as string;
-  if (isIPv4(address)) return Uint8Array.from(address.split('.').map(Number));
-  if (!isIPv6(address)) return null;
+  if (isIpv4Text(address)) return Uint8Array.from(address.split('.').map(Number));
+  if (!isIpv6Text(address)) return null;
   return parseIpv6(address);
 }
 

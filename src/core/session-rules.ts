@@ -1,3 +1,4 @@
+import { byteLengthOf } from './encoding.js';
 import { isJsonValue, isPlainObject } from './json.js';
 import { checkJsonText, checkText } from './text.js';
 import { containsTokenShape } from './token.js';
@@ -93,7 +94,7 @@ export function checkLevel(level: unknown): number {
 export function checkSessionData(data: unknown, maxBytes: number): void {
   if (!isPlainObject(data) || !isJsonValue(data)) throw new TypeError('tessera: data must be a JSON object');
   checkJsonText(data, 'data');
-  if (Buffer.byteLength(JSON.stringify(data)) > maxBytes) {
+  if (byteLengthOf(JSON.stringify(data)) > maxBytes) {
     throw new TypeError(`tessera: session data exceeds ${maxBytes} bytes`);
   }
 }

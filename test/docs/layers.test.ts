@@ -49,6 +49,20 @@ describe('layering', () => {
     assert.deepEqual(wrong, []);
   });
 
+  it('runtime/ (#crypto) imports nothing of src/; the client, which runs only in browsers, does not use it', () => {
+    const runtime = join(ROOT, 'runtime');
+    for (const name of readdirSync(runtime)) {
+      const text = readFileSync(join(runtime, name), 'utf8');
+      for (const match of text.matchAll(/from '([^']+)'/g)) {
+        const target = match[1] as string;
+        assert.ok(!target.startsWith('.') && !target.startsWith('#'), `runtime/${name} imports ${target}`);
+      }
+    }
+    for (const file of files(join(ROOT, 'src/client'))) {
+      assert.doesNotMatch(readFileSync(file, 'utf8'), /from '#crypto'/, relative(ROOT, file));
+    }
+  });
+
   it('docs/ARCHITECTURE.md names every layer of the map', () => {
     const doc = readFileSync(join(ROOT, 'docs/ARCHITECTURE.md'), 'utf8');
     for (const layer of Object.keys(ALLOWED)) {

@@ -7,7 +7,9 @@ import { describe, it } from 'node:test';
 import { ROOT } from './runtime-run.js';
 
 const doc = readFileSync(join(ROOT, 'docs/runtimes.md'), 'utf8');
-const rows = doc
+/** The matrix: the table under "## Server-side stores and stateless modes", up to the next heading. */
+const matrix = doc.split('## Server-side stores and stateless modes')[1]?.split('\n## ')[0] ?? '';
+const rows = matrix
   .split('\n')
   .filter((line) => line.startsWith('|') && !/^\|\s*(-|runtime\b)/.test(line))
   .map((line) =>

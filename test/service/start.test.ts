@@ -178,7 +178,7 @@ describe('npm start on a copy of the repository', () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'tessera-start-'));
     dataDir = join(root, 'data');
-    for (const name of ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'])
+    for (const name of ['src', 'runtime', 'tsconfig.json', 'tsconfig.build.json', 'package.json'])
       await cp(join(ROOT, name), join(root, name), { recursive: true, preserveTimestamps: true });
     await copyStartScripts(root);
     // The built service serves docs/openapi.json from the repository.

@@ -1,8 +1,9 @@
+import { byteLengthOf } from '../../core/encoding.js';
 import type { SessionData } from '../../core/session.js';
 
 /** UTF-8 bytes of the data's JSON text (JSON.stringify), the measure `UpdateOptions.maxDataBytes` limits. */
 export function dataBytes(data: SessionData): number {
-  return Buffer.byteLength(JSON.stringify(data));
+  return byteLengthOf(JSON.stringify(data));
 }
 
 /** Whether `bytes` passes `limit` (null or absent: no limit). */

@@ -1,3 +1,4 @@
+import { toBase64Url } from '../../core/encoding.js';
 import { cryptoRandom, type RandomSource } from '../../core/random.js';
 
 /** Options for the CSRF defence. It is on by default for unsafe methods; pass `csrf: false` to turn it off. */
@@ -37,8 +38,9 @@ export interface CsrfOptions {
   requireToken?: boolean;
   /**
    * HMAC keys for the signed token, at least 32 characters each. The first signs; all verify (key rotation).
-   * Without it a random key is made at start-up: tokens then die on restart and differ between nodes,
-   * so set it whenever you run more than one process. `undefined` (an unset environment variable) is the default.
+   * Without it a random key is made on first use (not at start-up: workerd refuses random values at module
+   * scope): tokens then die on restart and differ between nodes and isolates, so set it whenever you run more
+   * than one process. `undefined` (an unset environment variable) is the default.
    * @default a random per-process key
    */
   secret?: string | readonly string[] | undefined;
@@ -52,7 +54,7 @@ export interface CsrfOptions {
    * @default 'x-csrf-token'
    */
   headerName?: string;
-  /** CSPRNG for token values and the default key. @default node:crypto randomBytes */
+  /** CSPRNG for token values and the default key. @default the platform's CSPRNG (`cryptoRandom`) */
   random?: RandomSource;
 }
 
@@ -62,6 +64,7 @@ export interface ResolvedCsrfOptions {
   readonly allowSameSite: boolean;
   readonly allowMissingOrigin: boolean;
   readonly requireToken: boolean;
+  /** The keys, newest first. Without `secret`, reading this the first time makes the random key. */
   readonly secrets: readonly string[];
   readonly fieldName: string;
   readonly headerName: string;
@@ -113,7 +116,7 @@ export function resolveCsrfOptions(options: CsrfOptions = {}): ResolvedCsrfOptio
   }
   if (options.secret !== undefined && rawSecrets.length === 0)
     throw new TypeError('tessera: csrf.secret must hold at least one key');
-  const secrets = rawSecrets.length > 0 ? rawSecrets : [Buffer.from(random(32)).toString('base64url')];
+  let secrets: readonly string[] | null = rawSecrets.length > 0 ? Object.freeze(rawSecrets) : null;
   const fieldName = options.fieldName ?? '_csrf';
   if (typeof fieldName !== 'string' || fieldName === '')
     throw new TypeError('tessera: csrf.fieldName must be a non-empty string');
@@ -126,7 +129,11 @@ export function resolveCsrfOptions(options: CsrfOptions = {}): ResolvedCsrfOptio
     allowSameSite: options.allowSameSite ?? false,
     allowMissingOrigin: options.allowMissingOrigin ?? false,
     requireToken: options.requireToken ?? true,
-    secrets: Object.freeze(secrets),
+    // Made on first use, never while options are read: an app may build its sessions at module scope.
+    get secrets(): readonly string[] {
+      secrets ??= Object.freeze([toBase64Url(random(32))]);
+      return secrets;
+    },
     fieldName,
     headerName,
     random,

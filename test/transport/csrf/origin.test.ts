@@ -99,4 +99,21 @@ describe('CSRF options', () => {
     assert.deepEqual(options, { trustedOrigins: ['HTTPS://App.Example:443/'] });
     assert.ok(Object.isFrozen(a));
   });
+
+  it('makes that key on first use, not while options are read (workerd refuses random values at module scope)', () => {
+    let calls = 0;
+    const random = (length: number): Uint8Array => {
+      calls++;
+      return new Uint8Array(length).fill(7);
+    };
+    const options = resolveCsrfOptions({ random });
+    assert.equal(calls, 0, 'nothing random while the options are read');
+    const key = options.secrets[0];
+    assert.equal(calls, 1);
+    assert.equal(key, 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc');
+    assert.equal(options.secrets[0], key, 'one key for the life of the options');
+    assert.equal(calls, 1);
+    assert.equal(resolveCsrfOptions({ random, secret: 'k'.repeat(32) }).secrets[0], 'k'.repeat(32));
+    assert.equal(calls, 1, 'a given secret needs no random key');
+  });
 });

@@ -81,6 +81,15 @@ describe('CSRF tokens', () => {
     assert.match(source, /constantTimeEqual\(mac\(secret, sessionId, value\), given\)/);
     assert.doesNotMatch(source, /given\s*[!=]==|[!=]==\s*given/);
     const hash = readFileSync(new URL('../../../src/core/hash.ts', import.meta.url), 'utf8');
-    assert.match(hash, /timingSafeEqual\(left, right\)/);
+    assert.match(hash, /return equalInConstantTime\(a, b\)/);
+    // Each provider behind it: node:crypto's timingSafeEqual, or an XOR over every byte with no early exit.
+    const node = readFileSync(new URL('../../../runtime/crypto-node.js', import.meta.url), 'utf8');
+    assert.match(node, /timingSafeEqual\(left, right\)/);
+    const web = readFileSync(new URL('../../../runtime/crypto-web.js', import.meta.url), 'utf8');
+    assert.match(web, /difference \|= \(left\[i\] \?\? 0\) \^ \(other\[i\] \?\? 0\)/);
+    assert.doesNotMatch(
+      web.slice(web.indexOf('function constantTimeEqual')).split('\n}')[0] ?? '',
+      /return false|break/,
+    );
   });
 });

@@ -1,0 +1,5 @@
+// The core and stateless test files (tokens, crypto, sealed cookies, JWT, refresh, DPoP) under Deno.
+import { ENGINE_RUNS } from './engine.js';
+import { registerRuntimeRuns } from './runtime-run.js';
+
+registerRuntimeRuns('deno', ENGINE_RUNS);
