@@ -91,7 +91,7 @@ export interface TesseraOptions {
   endOthersRequires?: LevelRequirement;
   /** Time source in ms since the epoch. @default Date.now */
   clock?: Clock;
-  /** CSPRNG. @default node:crypto randomBytes */
+  /** CSPRNG. @default `cryptoRandom` (the platform CSPRNG: node:crypto, or WebCrypto on workerd and in browsers) */
   random?: RandomSource;
   /** Called for every event (same as `manager.on('*', listener)`). */
   onEvent?: TesseraEventListener;

@@ -57,7 +57,7 @@ export interface SealedSessionsOptions {
   cacheSize?: number;
   /** @default Date.now */
   clock?: Clock;
-  /** @default node:crypto randomBytes */
+  /** @default `cryptoRandom` (the platform CSPRNG: node:crypto, or WebCrypto on workerd and in browsers) */
   random?: RandomSource;
   onEvent?: TesseraEventListener;
   /**
