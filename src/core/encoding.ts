@@ -1,10 +1,9 @@
-import { decodeBase64url, toBase64url, utf8ByteLength } from '#crypto';
+import { decodeBase64url, toBase64url } from '#crypto';
+
+/** base64url without padding, and UTF-8 lengths (Buffer.byteLength where there is no Buffer): the provider's own. */
+export { toBase64url as toBase64Url, utf8ByteLength as byteLengthOf } from '#crypto';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
-export function toBase64Url(bytes: Uint8Array): string {
-  return toBase64url(bytes);
-}
 
 export function fromBase64Url(text: string): Uint8Array | null {
   if (!BASE64URL.test(text) || text.length % 4 === 1) return null;
@@ -15,9 +14,4 @@ export function fromBase64Url(text: string): Uint8Array | null {
 
 export function isBase64Url(text: string): boolean {
   return BASE64URL.test(text);
-}
-
-/** Bytes of the UTF-8 of `text`, without encoding it (Buffer.byteLength where there is no Buffer). */
-export function byteLengthOf(text: string): number {
-  return utf8ByteLength(text);
 }
