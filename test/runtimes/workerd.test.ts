@@ -5,100 +5,32 @@
 // the CSRF defence and a logout run through each; the sessions are built at module scope, where workerd
 // refuses random values.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
-import { freePort, type Running, run } from '../support/proxies.js';
-import { ROOT } from './runtime-run.js';
+import {
+  bundleWorker,
+  callWorker,
+  type JsonReply,
+  nodeReferences,
+  type ServedWorker,
+  serveWorker,
+  WITH_NODEJS_COMPAT,
+  WITHOUT_NODEJS_COMPAT,
+  workerdMissing,
+} from './workerd-run.js';
 
-const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
-const FIXTURE = join(ROOT, 'test/runtimes/fixtures/workerd-worker.ts');
-
-/** The conditions wrangler bundles Workers with. */
-export const WORKERD_CONDITIONS = ['workerd', 'worker', 'browser'];
-
-function missing(): string | null {
-  if (existsSync(WORKERD)) return null;
-  const reason = `workerd is not installed (${WORKERD}): npm ci installs it (the workerd package)`;
-  if (process.env.CI) assert.fail(reason);
-  return reason;
-}
-
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [FIXTURE],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: WORKERD_CONDITIONS,
-    mainFields: ['module', 'main'],
-    target: 'es2022',
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]?.text ?? '';
-}
-
-interface Setting {
-  readonly name: string;
-  readonly date: string;
-  readonly flags: readonly string[];
-}
-const SETTINGS: readonly Setting[] = [
-  { name: 'without nodejs_compat (compatibility date 2024-01-01)', date: '2024-01-01', flags: [] },
-  {
-    name: 'with nodejs_compat (compatibility date 2026-11-01)',
-    date: '2026-11-01',
-    flags: ['nodejs_compat'],
-  },
-];
-
-function config(port: number, setting: Setting): string {
-  const flags = setting.flags.map((flag) => JSON.stringify(flag)).join(', ');
-  return `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .app) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const app :Workerd.Worker = (
-  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
-  compatibilityDate = "${setting.date}",
-  compatibilityFlags = [${flags}],
-);
-`;
-}
-
-interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-  setCookie: string[];
-}
-
-async function waitUntilServing(origin: string, worker: Running): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(`${origin}/runtime`);
-      return;
-    } catch {
-      if (worker.process.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  assert.fail(`workerd did not start:\n${worker.output()}`);
-}
+const SETTINGS = [WITHOUT_NODEJS_COMPAT, WITH_NODEJS_COMPAT];
 
 let code = '';
 let dir = '';
-const reason = missing();
+const reason = workerdMissing();
 
 before(async () => {
   if (reason !== null) return;
-  code = await bundle();
+  code = await bundleWorker('test/runtimes/fixtures/workerd-worker.ts');
   dir = mkdtempSync(join(tmpdir(), 'tessera-workerd-'));
-  writeFileSync(join(dir, 'worker.js'), code);
 });
 after(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
@@ -107,50 +39,28 @@ after(() => {
 describe('workerd', { skip: reason ?? false }, () => {
   it('the bundle has no node: built-in, no Buffer, no process and no require', () => {
     assert.ok(code.length > 10_000, 'bundled');
-    const lines = code.split('\n');
-    for (const [what, pattern] of [
-      ['a node: module', /["']node:[a-z_/]+["']/],
-      ['Buffer', /(?<![\w.$'"])Buffer\b(?!['"])/],
-      ['process', /(?<![\w.$'"])process\s*\.\s*[A-Za-z_]/],
-      ['require()', /(?<![\w.$])require\s*\(/],
-    ] as const) {
-      const found = lines.filter((line) => pattern.test(line) && !/^\s*\/\//.test(line));
-      assert.deepEqual(found, [], `the bundle refers to ${what}`);
-    }
+    assert.deepEqual(nodeReferences(code), [], 'the bundle refers to Node');
   });
 
   for (const setting of SETTINGS) {
     describe(setting.name, () => {
-      let worker: Running | null = null;
-      let origin = '';
+      let served: ServedWorker | null = null;
 
       before(async () => {
-        const port = await freePort();
-        const file = join(dir, `config-${setting.flags.length}.capnp`);
-        writeFileSync(file, config(port, setting));
-        worker = run(WORKERD, ['serve', file]);
-        origin = `http://127.0.0.1:${port}`;
-        await waitUntilServing(origin, worker);
+        served = await serveWorker(dir, code, setting);
       });
       after(async () => {
-        await worker?.stop();
+        await served?.worker.stop();
       });
 
-      async function call(
+      function call(
         method: string,
         path: string,
         headers: Record<string, string> = {},
         body?: string,
-      ): Promise<Reply> {
-        const response = await fetch(`${origin}${path}`, { method, headers, body: body ?? null });
-        const text = await response.text();
-        let parsed: Record<string, unknown> = {};
-        try {
-          parsed = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          assert.fail(`${method} ${path}: not JSON (${response.status}): ${text}\n${worker?.output() ?? ''}`);
-        }
-        return { status: response.status, body: parsed, setCookie: response.headers.getSetCookie() };
+      ): Promise<JsonReply> {
+        assert.ok(served, 'workerd is serving');
+        return callWorker(served, method, path, headers, body);
       }
 
       it('runs the web provider, and the module-scope sessions made nothing random before the first request', async () => {
