@@ -2,6 +2,7 @@
 // The crypto provider for Node, Bun and Deno: node:crypto and Buffer, synchronous and native. The contract and
 // its documentation are in crypto.d.ts; crypto-web.js is the same for platforms without node: built-ins.
 import * as crypto from 'node:crypto';
+import * as zlib from 'node:zlib';
 
 export const providerName = 'node';
 
@@ -58,4 +59,75 @@ export function decodeBase64url(text) {
 /** @param {string} text @returns {number} */
 export function utf8ByteLength(text) {
   return Buffer.byteLength(text);
+}
+
+const TAG_BYTES = 16;
+
+/** @param {Uint8Array} raw @returns {import('./crypto.js').AeadKey} */
+export function aesGcmKey(raw) {
+  return /** @type {any} */ (crypto.createSecretKey(raw));
+}
+
+/**
+ * @param {import('./crypto.js').AeadKey | Uint8Array} key @param {Uint8Array} nonce
+ * @param {Uint8Array} plaintext @param {Uint8Array} aad @returns {Uint8Array}
+ */
+export function aesGcmSeal(key, nonce, plaintext, aad) {
+  const cipher = crypto.createCipheriv('aes-256-gcm', /** @type {any} */ (key), nonce, {
+    authTagLength: TAG_BYTES,
+  });
+  cipher.setAAD(aad);
+  const head = cipher.update(plaintext);
+  const tail = cipher.final();
+  return Buffer.concat([head, tail, cipher.getAuthTag()]);
+}
+
+/**
+ * @param {import('./crypto.js').AeadKey | Uint8Array} key @param {Uint8Array} nonce
+ * @param {Uint8Array} sealed @param {Uint8Array} aad @returns {Uint8Array | null}
+ */
+export function aesGcmOpen(key, nonce, sealed, aad) {
+  const split = sealed.byteLength - TAG_BYTES;
+  if (split < 0) return null;
+  try {
+    // The tag is sliced to exactly 16 bytes here, so `authTagLength` (measurably slower) is not needed.
+    const decipher = crypto.createDecipheriv('aes-256-gcm', /** @type {any} */ (key), nonce);
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(split));
+    const head = decipher.update(sealed.subarray(0, split));
+    const tail = decipher.final();
+    return tail.byteLength === 0 ? head : Buffer.concat([head, tail]);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {Uint8Array} bytes @returns {Uint8Array} */
+export function deflateRaw(bytes) {
+  return zlib.deflateRawSync(bytes);
+}
+
+/** @param {Uint8Array} bytes @param {number} maxBytes @returns {Uint8Array | null} */
+export function inflateRaw(bytes, maxBytes) {
+  let out;
+  try {
+    // zlib stops (throws) past maxOutputLength, which must be at least 1.
+    out = zlib.inflateRawSync(bytes, { maxOutputLength: Math.max(1, maxBytes) });
+  } catch {
+    return null;
+  }
+  return out.byteLength > maxBytes ? null : out;
+}
+
+/** @param {string} text @returns {Uint8Array} */
+export function utf8Encode(text) {
+  return Buffer.from(text, 'utf8');
+}
+
+/** @param {Uint8Array} bytes @param {number} [start] @param {number} [end] @returns {string} */
+export function utf8Decode(bytes, start = 0, end = bytes.byteLength) {
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer.toString('utf8', start, end);
 }

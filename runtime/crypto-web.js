@@ -1,11 +1,14 @@
 // @ts-check
 // The crypto provider for workerd, edge-light and browser bundles: no node: built-in and no Buffer. Random bytes
 // come from WebCrypto's getRandomValues; SHA-256, HMAC and HKDF from @noble/hashes (audited, pure JS, no
-// dependencies), because WebCrypto's digest is asynchronous and these are called on synchronous paths. The
+// dependencies), AES-256-GCM from @noble/ciphers (audited, pure JS) and raw DEFLATE from fflate, because
+// WebCrypto's digest and encrypt are asynchronous and these are called on synchronous paths. The
 // contract and its documentation are in crypto.d.ts; crypto-node.js is the same over node:crypto.
+import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { deflateSync, inflateSync } from 'fflate';
 
 export const providerName = 'web';
 
@@ -114,4 +117,63 @@ export function utf8ByteLength(text) {
     } else bytes += 3;
   }
   return bytes;
+}
+
+const TAG_BYTES = 16;
+
+/** @param {Uint8Array} raw @returns {import('./crypto.js').AeadKey} */
+export function aesGcmKey(raw) {
+  if (raw.byteLength !== 32) throw new TypeError('tessera: an AES-256 key is 32 bytes');
+  return /** @type {any} */ (Uint8Array.from(raw));
+}
+
+/**
+ * @param {import('./crypto.js').AeadKey | Uint8Array} key @param {Uint8Array} nonce
+ * @param {Uint8Array} plaintext @param {Uint8Array} aad @returns {Uint8Array}
+ */
+export function aesGcmSeal(key, nonce, plaintext, aad) {
+  return gcm(/** @type {Uint8Array} */ (key), nonce, aad).encrypt(plaintext);
+}
+
+/**
+ * @param {import('./crypto.js').AeadKey | Uint8Array} key @param {Uint8Array} nonce
+ * @param {Uint8Array} sealed @param {Uint8Array} aad @returns {Uint8Array | null}
+ */
+export function aesGcmOpen(key, nonce, sealed, aad) {
+  if (sealed.byteLength < TAG_BYTES) return null;
+  try {
+    return gcm(/** @type {Uint8Array} */ (key), nonce, aad).decrypt(sealed);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {Uint8Array} bytes @returns {Uint8Array} */
+export function deflateRaw(bytes) {
+  return deflateSync(bytes);
+}
+
+/** @param {Uint8Array} bytes @param {number} maxBytes @returns {Uint8Array | null} */
+export function inflateRaw(bytes, maxBytes) {
+  // fflate truncates output to the buffer it is given: one byte more than allowed tells an overflow.
+  const out = new Uint8Array(Math.max(0, maxBytes) + 1);
+  let inflated;
+  try {
+    inflated = inflateSync(bytes, { out });
+  } catch {
+    return null;
+  }
+  return inflated.byteLength > maxBytes ? null : inflated;
+}
+
+/** @param {string} text @returns {Uint8Array} */
+export function utf8Encode(text) {
+  return encoder.encode(text);
+}
+
+const decoder = new TextDecoder();
+
+/** @param {Uint8Array} bytes @param {number} [start] @param {number} [end] @returns {string} */
+export function utf8Decode(bytes, start = 0, end = bytes.byteLength) {
+  return decoder.decode(start === 0 && end === bytes.byteLength ? bytes : bytes.subarray(start, end));
 }

@@ -39,3 +39,46 @@ export declare function decodeBase64url(text: string): Uint8Array;
 
 /** Bytes of the UTF-8 of `text` (a lone surrogate counts as U+FFFD, 3 bytes), without encoding it. */
 export declare function utf8ByteLength(text: string): number;
+
+/**
+ * An AES-256 key prepared once for many seals and opens: a `KeyObject` on Node, the raw bytes on the web. Made
+ * by `aesGcmKey`; opaque to callers.
+ */
+export type AeadKey = { readonly __tesseraAeadKey: true };
+
+/** Prepares a 32-byte AES-256 key for `aesGcmSeal` and `aesGcmOpen`. */
+export declare function aesGcmKey(raw: Uint8Array): AeadKey;
+
+/**
+ * AES-256-GCM (NIST SP 800-38D) with a 12-byte nonce: the ciphertext followed by the 16-byte tag. The caller
+ * supplies a fresh random nonce for every call.
+ */
+export declare function aesGcmSeal(
+  key: AeadKey | Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array;
+
+/**
+ * Opens ciphertext-with-tag; the tag is always exactly the last 16 bytes, so a truncated tag never
+ * authenticates. Null when authentication fails (any changed byte, a wrong key, nonce or additional data).
+ */
+export declare function aesGcmOpen(
+  key: AeadKey | Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array | null;
+
+/** DEFLATE without a wrapper (RFC 1951). The bytes may differ between providers; both inflate either. */
+export declare function deflateRaw(bytes: Uint8Array): Uint8Array;
+
+/** Inflates raw DEFLATE; null for data that is not DEFLATE or inflates to more than `maxBytes` bytes. */
+export declare function inflateRaw(bytes: Uint8Array, maxBytes: number): Uint8Array | null;
+
+/** The UTF-8 bytes of `text` (a lone surrogate becomes U+FFFD). */
+export declare function utf8Encode(text: string): Uint8Array;
+
+/** `bytes[start, end)` decoded as UTF-8 (invalid sequences become U+FFFD). */
+export declare function utf8Decode(bytes: Uint8Array, start?: number, end?: number): string;

@@ -173,4 +173,45 @@ describe('crypto providers', () => {
       ),
     );
   });
+
+  it("web and node inflate each other's raw DEFLATE, refuse what inflates past the bound, and refuse garbage", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 3000 }),
+          fc.string({ maxLength: 3000 }).map((text) => new TextEncoder().encode(text.repeat(3))),
+        ),
+        (bytes) => {
+          for (const [from, to] of [
+            [node, web],
+            [web, node],
+            [web, web],
+            [node, node],
+          ] as const) {
+            const packed = from.deflateRaw(bytes);
+            assert.deepEqual(Buffer.from(to.inflateRaw(packed, bytes.byteLength) ?? [1]), Buffer.from(bytes));
+            if (bytes.byteLength > 0) assert.equal(to.inflateRaw(packed, bytes.byteLength - 1), null);
+          }
+        },
+      ),
+    );
+    for (const provider of [node, web]) {
+      assert.equal(provider.inflateRaw(Uint8Array.of(0xff, 0xff, 0x01), 100), null, 'not DEFLATE');
+      // A 10 MB run of zeros in a few kilobytes: refused at the bound, never inflated whole.
+      const bomb = node.deflateRaw(new Uint8Array(10_000_000));
+      assert.equal(provider.inflateRaw(bomb, 65_536), null, 'a bomb');
+    }
+  });
+
+  it('web and node encode and decode UTF-8 as Buffer does, lone surrogates and bad sequences included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 64 }), (text, bytes) => {
+        for (const provider of [node, web]) {
+          assert.deepEqual(Buffer.from(provider.utf8Encode(text)), Buffer.from(text, 'utf8'));
+          assert.equal(provider.utf8Decode(bytes), Buffer.from(bytes).toString('utf8'));
+          assert.equal(provider.utf8Decode(bytes, 1, 5), Buffer.from(bytes).toString('utf8', 1, 5));
+        }
+      }),
+    );
+  });
 });

@@ -154,14 +154,17 @@ describe('the packed package in a fresh app', () => {
     assert.match(next.stderr, /Cannot find package 'next'/);
   });
 
-  it('the installed root, /fetch and /csrf bundle for workerd with no node: built-in', async () => {
+  it('the installed root, /fetch, /csrf and /sealed bundle for workerd with no node: built-in', async () => {
     const entry = join(app, 'worker.js');
     writeFileSync(
       entry,
       `import { createTessera, HttpSessions, MemoryStore } from '${pkg.name}';\n` +
         `import { guard } from '${pkg.name}/fetch';\nimport { verifyCsrfToken } from '${pkg.name}/csrf';\n` +
+        `import { SealedSessions } from '${pkg.name}/sealed';\n` +
         'const sessions = new HttpSessions(createTessera({ store: new MemoryStore() }));\n' +
-        'export default { fetch: guard(sessions, () => new Response(String(typeof verifyCsrfToken))) };\n',
+        "const sealed = new SealedSessions({ keys: [{ id: 'k1', secret: 'a-sealing-secret-of-32-characters-at-least!' }] });\n" +
+        'const app = guard(sessions, () => new Response(String(typeof verifyCsrfToken)));\n' +
+        'export default { fetch: (r) => (r.url.includes("/sealed") ? guard(sealed, () => new Response("s"))(r) : app(r)) };\n',
     );
     const result = await build({
       entryPoints: [entry],
@@ -176,6 +179,7 @@ describe('the packed package in a fresh app', () => {
     });
     const code = result.outputFiles[0]?.text ?? '';
     assert.match(code, /getRandomValues/, 'the web provider is in the bundle');
+    assert.match(code, /SealedSessions/, 'the sealed entry is in the bundle');
     assert.doesNotMatch(code, /["']node:[a-z_/]+["']/);
   });
 });

@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { decodeBase64url, deflateRaw, inflateRaw, toBase64url, utf8Decode, utf8Encode } from '#crypto';
 import type { RandomSource } from '../../core/random.js';
 import { aesGcmEncrypt, aesGcmOpenLayout, NONCE_BYTES, TAG_BYTES } from './aead.js';
 import type { DerivedKey, SealKeyRing } from './keys.js';
@@ -26,13 +26,13 @@ export const FLAG_DEFLATE = 1;
 const FIXED_HEADER = 4;
 
 export interface OpenedSeal {
-  readonly plaintext: Buffer;
+  readonly plaintext: Uint8Array;
   readonly keyId: string;
   readonly count: number;
 }
 
 export interface PreparedBody {
-  readonly body: Buffer;
+  readonly body: Uint8Array;
   readonly flags: number;
 }
 
@@ -43,10 +43,10 @@ export interface PreparedBody {
 export const COMPRESS_MIN_BYTES = 512;
 
 /** Compresses the payload only when that makes it smaller (and it is big enough for that to matter). */
-export function prepareBody(plaintext: string | Buffer, compress: boolean): PreparedBody {
-  const raw = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
+export function prepareBody(plaintext: string | Uint8Array, compress: boolean): PreparedBody {
+  const raw = typeof plaintext === 'string' ? utf8Encode(plaintext) : plaintext;
   if (compress && raw.byteLength >= COMPRESS_MIN_BYTES) {
-    const packed = deflateRawSync(raw);
+    const packed = deflateRaw(raw);
     if (packed.byteLength < raw.byteLength) return { body: packed, flags: FLAG_DEFLATE };
   }
   return { body: raw, flags: 0 };
@@ -66,16 +66,18 @@ export function sealBody(
 ): string {
   if (!Number.isInteger(count) || count < 1 || count > 255) throw new RangeError('chunk count out of range');
   const headerLength = FIXED_HEADER + key.idBytes.byteLength;
-  const header = Buffer.allocUnsafe(headerLength);
-  header[0] = SEAL_VERSION;
-  header[1] = prepared.flags;
-  header[2] = count;
-  header[3] = key.idBytes.byteLength;
-  key.idBytes.copy(header, FIXED_HEADER);
   const nonce = random(NONCE_BYTES);
   if (nonce.byteLength !== NONCE_BYTES) throw new TypeError('tessera: random source returned too few bytes');
-  const sealed = aesGcmEncrypt(key.key, nonce, prepared.body, header);
-  return Buffer.concat([header, nonce, sealed]).toString('base64url');
+  const out = new Uint8Array(headerLength + NONCE_BYTES + prepared.body.byteLength + TAG_BYTES);
+  out[0] = SEAL_VERSION;
+  out[1] = prepared.flags;
+  out[2] = count;
+  out[3] = key.idBytes.byteLength;
+  out.set(key.idBytes, FIXED_HEADER);
+  out.set(nonce, headerLength);
+  const sealed = aesGcmEncrypt(key.key, nonce, prepared.body, out.subarray(0, headerLength));
+  out.set(sealed, headerLength + NONCE_BYTES);
+  return toBase64url(out);
 }
 
 /**
@@ -87,7 +89,7 @@ export const SEAL_TEXT = /^[A-Za-z0-9_-]+$/;
 /** The chunk count a seal declares, read from the start of its text (first chunk), or null. */
 export function peekCount(text: string): number | null {
   if (text.length < 4 || !SEAL_TEXT.test(text)) return null;
-  const head = Buffer.from(text.slice(0, 4), 'base64url');
+  const head = decodeBase64url(text.slice(0, 4));
   if (head.byteLength < 3 || head[0] !== SEAL_VERSION) return null;
   return head[2] as number;
 }
@@ -98,9 +100,9 @@ export function peekCount(text: string): number | null {
  */
 export function openSeal(ring: SealKeyRing, text: string, maxBytes: number): OpenedSeal | null {
   // Node's decoder takes `+` and `/` and skips characters outside the alphabet; a seal must be canonical
-  // base64url, or it is not ours (one seal, one spelling, one cache slot).
+  // base64url, or it is not ours (one seal, one spelling, one cache slot). The provider's decoder needs it too.
   if (!SEAL_TEXT.test(text)) return null;
-  const bytes = Buffer.from(text, 'base64url');
+  const bytes = decodeBase64url(text);
   if (bytes.byteLength < FIXED_HEADER + 1 + NONCE_BYTES + TAG_BYTES) return null;
   if (bytes[0] !== SEAL_VERSION) return null;
   const flags = bytes[1] as number;
@@ -109,22 +111,14 @@ export function openSeal(ring: SealKeyRing, text: string, maxBytes: number): Ope
   const headerLength = FIXED_HEADER + idLength;
   if (idLength === 0 || bytes.byteLength < headerLength + NONCE_BYTES + TAG_BYTES) return null;
   if (Math.ceil((bytes.byteLength * 4) / 3) !== text.length || !canonicalTail(text)) return null;
-  const key = ring.get(bytes.toString('latin1', FIXED_HEADER, headerLength));
+  // Key ids are ASCII; bytes that are not decode to U+FFFD and name no key.
+  const key = ring.get(utf8Decode(bytes, FIXED_HEADER, headerLength));
   if (key === undefined) return null;
   const body = aesGcmOpenLayout(key.key, bytes, headerLength);
   if (body === null) return null;
-  let plain: Buffer;
-  if ((flags & FLAG_DEFLATE) !== 0) {
-    try {
-      // A bound on the inflated size: an authenticated seal is ours, but the bound is cheap insurance.
-      plain = inflateRawSync(body, { maxOutputLength: maxBytes });
-    } catch {
-      return null;
-    }
-  } else {
-    plain = body;
-  }
-  if (plain.byteLength > maxBytes) return null;
+  // A bound on the inflated size: an authenticated seal is ours, but the bound is cheap insurance.
+  const plain = (flags & FLAG_DEFLATE) !== 0 ? inflateRaw(body, maxBytes) : body;
+  if (plain === null || plain.byteLength > maxBytes) return null;
   return { plaintext: plain, keyId: key.id, count: bytes[2] as number };
 }
 

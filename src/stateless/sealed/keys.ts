@@ -1,4 +1,4 @@
-import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { type AeadKey, aesGcmKey, hkdfSha256, utf8Encode } from '#crypto';
 import { KEY_BYTES } from './aead.js';
 
 /** A secret for sealing cookies. Give at least 32 bytes of high entropy (for example `openssl rand -base64 32`). */
@@ -11,14 +11,15 @@ export interface SealKey {
 
 export interface DerivedKey {
   readonly id: string;
-  readonly idBytes: Buffer;
-  readonly key: KeyObject;
+  /** The id's ASCII bytes, as written into every seal's header. */
+  readonly idBytes: Uint8Array;
+  readonly key: AeadKey;
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,16}$/;
 /** Minimum secret size: 256 bits, so HKDF's output is as strong as the AES-256 key it feeds. */
 export const MIN_SECRET_BYTES = 32;
-const SALT = Buffer.from('tessera/sealed/v1');
+const SALT = 'tessera/sealed/v1';
 
 /**
  * The sealing key ring. The first key seals; every key opens until it is removed (retired). A seal names its
@@ -61,9 +62,9 @@ export function deriveSealKey(entry: SealKey, context = ''): DerivedKey {
   }
   const secret =
     typeof entry.secret === 'string'
-      ? Buffer.from(entry.secret, 'utf8')
+      ? utf8Encode(entry.secret)
       : entry.secret instanceof Uint8Array
-        ? Buffer.from(entry.secret)
+        ? Uint8Array.from(entry.secret)
         : null;
   if (secret === null) throw new TypeError('tessera: a seal key secret must be a string or bytes');
   if (secret.byteLength < MIN_SECRET_BYTES) {
@@ -75,6 +76,7 @@ export function deriveSealKey(entry: SealKey, context = ''): DerivedKey {
     throw new TypeError(`tessera: seal key "${entry.id}" has too little variety to be a random secret`);
   }
   const info = `aes-256-gcm:${entry.id}:${context}`;
-  const raw = Buffer.from(hkdfSync('sha256', secret, SALT, info, KEY_BYTES));
-  return { id: entry.id, idBytes: Buffer.from(entry.id, 'ascii'), key: createSecretKey(raw) };
+  const raw = hkdfSha256(secret, SALT, info, KEY_BYTES);
+  // The id is checked to be ASCII above, so its UTF-8 is its ASCII.
+  return { id: entry.id, idBytes: utf8Encode(entry.id), key: aesGcmKey(raw) };
 }

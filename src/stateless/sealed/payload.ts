@@ -1,3 +1,4 @@
+import { utf8Decode, utf8Encode } from '#crypto';
 import type { Session, SessionData } from '../../core/session.js';
 
 /**
@@ -19,13 +20,14 @@ const PAYLOAD_VERSION = 1;
 const NULL_TIME = 0xffffffffffff;
 const FIXED = 1 + 6 * 6 + 4 + 4;
 
-export function encodePayload(session: Session<SessionData>): Buffer {
-  const id = Buffer.from(session.id, 'latin1');
-  const subject = Buffer.from(session.subject, 'utf8');
-  const data = Buffer.from(JSON.stringify(session.data), 'utf8');
+export function encodePayload(session: Session<SessionData>): Uint8Array {
+  // Session ids are ASCII (checked where they are made), so their UTF-8 is their ASCII.
+  const id = utf8Encode(session.id);
+  const subject = utf8Encode(session.subject);
+  const data = utf8Encode(JSON.stringify(session.data));
   if (id.byteLength > 255 || subject.byteLength > 0xffff)
     throw new TypeError('tessera: id or subject too long');
-  const out = Buffer.allocUnsafe(FIXED + 1 + id.byteLength + 2 + subject.byteLength + data.byteLength);
+  const out = new Uint8Array(FIXED + 1 + id.byteLength + 2 + subject.byteLength + data.byteLength);
   out[0] = PAYLOAD_VERSION;
   let at = 1;
   for (const time of [
@@ -36,25 +38,28 @@ export function encodePayload(session: Session<SessionData>): Buffer {
     session.levelAt,
     session.rotatedAt,
   ]) {
-    at = out.writeUIntBE(time ?? NULL_TIME, at, 6);
+    at = writeTime(out, time ?? NULL_TIME, at);
   }
-  at = out.writeUInt32BE(session.version, at);
-  at = out.writeUInt32BE(session.level, at);
+  at = writeUint32(out, session.version, at);
+  at = writeUint32(out, session.level, at);
   out[at] = id.byteLength;
-  at += 1 + id.copy(out, at + 1);
-  at = out.writeUInt16BE(subject.byteLength, at);
-  at += subject.copy(out, at);
-  data.copy(out, at);
+  out.set(id, at + 1);
+  at += 1 + id.byteLength;
+  out[at] = subject.byteLength >>> 8;
+  out[at + 1] = subject.byteLength & 0xff;
+  at += 2;
+  out.set(subject, at);
+  out.set(data, at + subject.byteLength);
   return out;
 }
 
 /** Decodes an authenticated payload; null when its shape is wrong (another payload version, say). */
-export function decodePayload<Data extends SessionData>(bytes: Buffer): Session<Data> | null {
+export function decodePayload<Data extends SessionData>(bytes: Uint8Array): Session<Data> | null {
   if (bytes.byteLength < FIXED + 1 + 2 + 2 || bytes[0] !== PAYLOAD_VERSION) return null;
   const idLength = bytes[FIXED] as number;
   const subjectAt = FIXED + 1 + idLength;
   if (bytes.byteLength < subjectAt + 2) return null;
-  const subjectLength = bytes.readUInt16BE(subjectAt);
+  const subjectLength = ((bytes[subjectAt] as number) << 8) | (bytes[subjectAt + 1] as number);
   const dataAt = subjectAt + 2 + subjectLength;
   // The smallest data is `{}`.
   if (bytes.byteLength < dataAt + 2 || bytes[dataAt] !== 0x7b) return null;
@@ -62,16 +67,16 @@ export function decodePayload<Data extends SessionData>(bytes: Buffer): Session<
   const rotatedAt = readTime(bytes, 31);
   let data: unknown;
   try {
-    data = JSON.parse(bytes.toString('utf8', dataAt));
+    data = JSON.parse(utf8Decode(bytes, dataAt));
   } catch {
     return null;
   }
   return {
-    id: bytes.toString('latin1', FIXED + 1, subjectAt),
-    subject: bytes.toString('utf8', subjectAt + 2, dataAt),
+    id: utf8Decode(bytes, FIXED + 1, subjectAt),
+    subject: utf8Decode(bytes, subjectAt + 2, dataAt),
     data: data as Data,
-    version: bytes.readUInt32BE(37),
-    level: bytes.readUInt32BE(41),
+    version: readUint32(bytes, 37),
+    level: readUint32(bytes, 41),
     levelAt: levelAt === NULL_TIME ? null : levelAt,
     createdAt: readTime(bytes, 1),
     lastSeenAt: readTime(bytes, 7),
@@ -83,7 +88,34 @@ export function decodePayload<Data extends SessionData>(bytes: Buffer): Session<
   };
 }
 
-/** A uint48 big-endian time; two fixed-width reads are much faster than the generic `readUIntBE`. */
-function readTime(bytes: Buffer, at: number): number {
-  return bytes.readUInt16BE(at) * 0x100000000 + bytes.readUInt32BE(at + 2);
+/** Writes a uint32 big-endian at `at`; returns the offset after it. */
+function writeUint32(out: Uint8Array, value: number, at: number): number {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
+  return at + 4;
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (
+    (bytes[at] as number) * 0x1000000 +
+    (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number))
+  );
+}
+
+/** Writes a uint48 big-endian time (ms, or NULL_TIME) at `at`; returns the offset after it. */
+function writeTime(out: Uint8Array, value: number, at: number): number {
+  if (!Number.isSafeInteger(value) || value < 0 || value > NULL_TIME) {
+    throw new RangeError('tessera: a sealed time must be a uint48 of milliseconds');
+  }
+  const high = Math.floor(value / 0x100000000);
+  out[at] = high >>> 8;
+  out[at + 1] = high & 0xff;
+  return writeUint32(out, value >>> 0, at + 2);
+}
+
+/** A uint48 big-endian time. */
+function readTime(bytes: Uint8Array, at: number): number {
+  return (((bytes[at] as number) << 8) | (bytes[at + 1] as number)) * 0x100000000 + readUint32(bytes, at + 2);
 }
