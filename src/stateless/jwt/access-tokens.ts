@@ -115,7 +115,8 @@ export class AccessTokens {
   readonly #clock: Clock;
   readonly #manager: SessionManager | null;
   readonly #store: SubjectCutoffs | null;
-  readonly #jtiKey: Uint8Array;
+  /** The key `jti` values are made with: the option, or random bytes drawn on first use (never at start). */
+  #jtiKey: Uint8Array | null;
   readonly #maxClaimsBytes: number;
   readonly #tools = new WeakMap<JwtKey, KeyTools>();
   #headerSnapshot: readonly JwtKey[] | null = null;
@@ -151,7 +152,8 @@ export class AccessTokens {
     this.#clock = options.clock ?? systemClock;
     this.#manager = options.manager ?? null;
     this.#store = options.store ?? options.manager?.store ?? null;
-    this.#jtiKey = options.jtiKey ?? crypto.getRandomValues(new Uint8Array(32));
+    // Drawn on the first issue, not here: workerd refuses random values at module scope, where Workers build this.
+    this.#jtiKey = options.jtiKey ?? null;
     const maxClaims = options.maxClaimsBytes ?? 1024;
     if (!Number.isInteger(maxClaims) || maxClaims < 0 || maxClaims > 16384) {
       throw new TypeError('tessera: maxClaimsBytes must be 0..16384');
@@ -174,7 +176,7 @@ export class AccessTokens {
       sid: input.sessionId,
       jti:
         input.jti ??
-        hmacSha256(this.#jtiKey, `${input.sessionId}|${issuedAtMs}|${crypto.randomUUID()}`).slice(0, 22),
+        hmacSha256(this.#jtiKeyNow(), `${input.sessionId}|${issuedAtMs}|${crypto.randomUUID()}`).slice(0, 22),
       iat,
       exp: iat + this.ttlSeconds,
       aud: audience,
@@ -185,6 +187,11 @@ export class AccessTokens {
     const key = this.keys.signingKey(issuedAtMs);
     const token = this.#toolsFor(key).sign({ ...claims });
     return { token, claims, expiresIn: claims.exp - Math.floor(this.#clock() / 1000) };
+  }
+
+  #jtiKeyNow(): Uint8Array {
+    this.#jtiKey ??= crypto.getRandomValues(new Uint8Array(32));
+    return this.#jtiKey;
   }
 
   /**
