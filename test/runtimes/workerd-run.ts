@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { freePort, type Running, run } from '../support/proxies.js';
 import { ROOT } from './runtime-run.js';
 
@@ -27,6 +27,49 @@ export interface BundleOptions {
    * `node` leaves `node:` imports to workerd's `nodejs_compat`.
    */
   readonly platform?: 'neutral' | 'node';
+  /**
+   * With `platform: 'node'`, turns `require()` of a Node built-in in CommonJS packages (pg's `require('events')`)
+   * into an ES import of it, as wrangler's nodejs_compat bundling does: an ES module Worker has no `require`.
+   * @default false
+   */
+  readonly importBuiltinRequires?: boolean;
+  /** Modules replaced by a file of the repository (`{ 'node:test': 'test/runtimes/fixtures/x.ts' }`). */
+  readonly replace?: Readonly<Record<string, string>>;
+}
+
+/** Node's built-in modules, as esbuild sees them on the `node` platform (bare or `node:`). */
+const BUILTIN =
+  /^(node:)?(assert|async_hooks|buffer|crypto|dns|events|fs|module|net|os|path|stream|string_decoder|timers|tls|url|util|zlib)(\/.*)?$/;
+
+function bundlePlugins(options: BundleOptions): Plugin[] {
+  const plugins: Plugin[] = [];
+  const replace = options.replace ?? {};
+  if (Object.keys(replace).length > 0) {
+    plugins.push({
+      name: 'replace-modules',
+      setup(pluginBuild) {
+        pluginBuild.onResolve({ filter: /.*/ }, (args) => {
+          const file = replace[args.path];
+          return file === undefined ? undefined : { path: join(ROOT, file) };
+        });
+      },
+    });
+  }
+  if (options.importBuiltinRequires === true) {
+    plugins.push({
+      name: 'import-builtin-requires',
+      setup(pluginBuild) {
+        pluginBuild.onResolve({ filter: BUILTIN }, (args) =>
+          args.kind === 'require-call' ? { path: args.path, namespace: 'builtin-require' } : undefined,
+        );
+        pluginBuild.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => {
+          const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+          return { contents: `import builtin from '${name}';\nmodule.exports = builtin;\n`, loader: 'js' };
+        });
+      },
+    });
+  }
+  return plugins;
 }
 
 /** Bundles `entry` (a path under the repository) into one ES module for workerd. */
@@ -44,6 +87,7 @@ export async function bundleWorker(entry: string, options: BundleOptions = {}): 
     logLevel: 'silent',
     // On `node`, built-ins stay imports for workerd to resolve (nodejs_compat), never bundled.
     ...(platform === 'node' ? { external: ['node:*', 'cloudflare:*'] } : {}),
+    plugins: bundlePlugins(options),
   });
   return result.outputFiles[0]?.text ?? '';
 }
@@ -73,6 +117,8 @@ export interface ConfigOptions {
    * @default false
    */
   readonly localNetwork?: boolean;
+  /** Text bindings of the Worker (`env.NAME`, also `import { env } from 'cloudflare:workers'`). */
+  readonly bindings?: Readonly<Record<string, string>>;
 }
 
 /** A workerd config serving `worker.js` (beside the config) on 127.0.0.1:`port`. */
@@ -90,9 +136,18 @@ const config :Workerd.Config = (
 const app :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "${setting.date}",
-  compatibilityFlags = [${flags}],${network ? '\n  globalOutbound = "net",' : ''}
+  compatibilityFlags = [${flags}],${network ? '\n  globalOutbound = "net",' : ''}${textBindings(options)}
 );
 `;
+}
+
+function textBindings(options: ConfigOptions): string {
+  const entries = Object.entries(options.bindings ?? {});
+  if (entries.length === 0) return '';
+  const list = entries.map(
+    ([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`,
+  );
+  return `\n  bindings = [ ${list.join(', ')} ],`;
 }
 
 export interface ServedWorker {

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 
 /**
  * Versioned schema changes, applied in order, each once. Never edit a released step: add a new one.
@@ -70,7 +70,7 @@ export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
  * Brings a schema up to date inside one transaction. An advisory lock keyed by the schema name makes
  * concurrent nodes wait for each other instead of racing on CREATE. Returns the versions it applied.
  */
-export async function runMigrations(client: PoolClient, schema: string): Promise<number[]> {
+export async function runMigrations(client: ClientBase, schema: string): Promise<number[]> {
   const quoted = quoteIdent(schema);
   await client.query('BEGIN');
   try {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { StoreUnavailableError } from '../../core/errors.js';
 import { loadDriver } from '../shared/driver.js';
+import { clientPerCall, type Connections, type Lease, poolConnections } from './connections.js';
 
 /** pg error codes for "this id exists" (the only fault that is the caller's, not the store's). */
 const UNIQUE_VIOLATION = '23505';
@@ -9,32 +10,32 @@ const UNIQUE_VIOLATION = '23505';
 export interface PoolSource {
   connectionString?: string;
   pool?: pg.Pool;
+  newClient?: () => pg.Client;
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
   maxConnections?: number;
 }
 
-/** The pool a store runs on, and whether the store created it (and so ends it on close). */
-export interface StorePool {
-  pool: pg.Pool;
-  owned: boolean;
-}
-
 /**
- * Takes the caller's pool, or creates one whose statements time out on the server and on the client, so a
- * dead or stalled server answers with StoreUnavailableError instead of a hang.
+ * The caller's client factory or pool, or a pool the store creates, whose statements time out on the server
+ * and on the client, so a dead or stalled server answers with StoreUnavailableError instead of a hang.
  */
-export function openPool(source: PoolSource): StorePool {
-  let pool: pg.Pool;
-  let owned: boolean;
-  if (source.pool !== undefined) {
-    pool = source.pool;
-    owned = false;
-  } else if (typeof source.connectionString === 'string') {
+export function openConnections(source: PoolSource): Connections {
+  if (source.newClient !== undefined) {
+    if (typeof source.newClient !== 'function') {
+      throw new TypeError('tessera: PostgresStore newClient must be a function that returns a new pg.Client');
+    }
+    if (source.pool !== undefined || source.connectionString !== undefined) {
+      throw new TypeError('tessera: PostgresStore takes one of newClient, pool and connectionString');
+    }
+    return clientPerCall(source.newClient);
+  }
+  if (source.pool !== undefined) return poolConnections(source.pool, false);
+  if (typeof source.connectionString === 'string') {
     const statementTimeout = source.statementTimeoutMs ?? 5000;
-    // Only a store that creates its pool needs the driver loaded; a caller's pool brings its own.
+    // Only a store that creates its pool needs the driver loaded; a caller's pool or client brings its own.
     const { Pool } = loadDriver<typeof pg>('pg', 'PostgreSQL store');
-    pool = new Pool({
+    const pool = new Pool({
       connectionString: source.connectionString,
       max: source.maxConnections ?? 10,
       connectionTimeoutMillis: source.connectTimeoutMs ?? 5000,
@@ -43,27 +44,23 @@ export function openPool(source: PoolSource): StorePool {
       idle_in_transaction_session_timeout: statementTimeout * 2,
       keepAlive: true,
     });
-    owned = true;
-  } else {
-    throw new TypeError('tessera: PostgresStore needs a connectionString or a pool');
+    return poolConnections(pool, true);
   }
-  // An idle client that loses its connection emits 'error' on the pool; unhandled, it would crash the process.
-  pool.on('error', () => {});
-  return { pool, owned };
+  throw new TypeError('tessera: PostgresStore needs a connectionString, a pool or newClient');
 }
 
-/** Checks out a client; a failure to connect is StoreUnavailableError. */
-export async function connect(pool: pg.Pool, operation: string): Promise<pg.PoolClient> {
+/** Checks out a connection; a failure to connect is StoreUnavailableError. */
+export async function connect(connections: Connections, operation: string): Promise<Lease> {
   try {
-    return await pool.connect();
+    return await connections.lease();
   } catch (error) {
     throw unavailable(operation, error);
   }
 }
 
-/** Runs one statement on any pooled client, named (prepared) when `prepareAs` is given. */
+/** Runs one statement on any connection, named (prepared) when `prepareAs` is given. */
 export async function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(
-  pool: pg.Pool,
+  connections: Connections,
   operation: string,
   sql: string,
   params: unknown[],
@@ -71,9 +68,11 @@ export async function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow
 ): Promise<pg.QueryResult<Row>> {
   try {
     // A named statement is parsed and planned once per connection (the validation hot path).
-    return prepareAs === undefined
-      ? await pool.query<Row>(sql, params)
-      : await pool.query<Row>({ name: prepareAs, text: sql, values: params });
+    return await connections.query<Row>(
+      prepareAs === undefined
+        ? { text: sql, values: params }
+        : { name: prepareAs, text: sql, values: params },
+    );
   } catch (error) {
     throw mapError(operation, error);
   }
@@ -81,11 +80,12 @@ export async function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow
 
 /** Runs `body` between BEGIN and COMMIT on one client; any failure rolls back. */
 export async function runTransaction<T>(
-  pool: pg.Pool,
+  connections: Connections,
   operation: string,
-  body: (client: pg.PoolClient) => Promise<T>,
+  body: (client: pg.ClientBase) => Promise<T>,
 ): Promise<T> {
-  const client = await connect(pool, operation);
+  const lease = await connect(connections, operation);
+  const { client } = lease;
   let broken = false;
   try {
     await client.query('BEGIN');
@@ -99,7 +99,7 @@ export async function runTransaction<T>(
     throw mapError(operation, error);
   } finally {
     // A client whose connection failed mid-transaction is discarded, not returned to the pool.
-    client.release(broken);
+    await lease.release(broken);
   }
 }
 

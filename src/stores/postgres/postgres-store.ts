@@ -21,15 +21,32 @@ import { checkBrowse } from '../shared/browse.js';
 import { checkOnceKey } from '../shared/once-key.js';
 import { browseStatement, countStatement } from './browse.js';
 import { LATEST_VERSION, quoteIdent, runMigrations } from './migrations.js';
-import { connect, openPool, runQuery, runTransaction, unavailable } from './pool.js';
+import type { Connections } from './connections.js';
+import { connect, openConnections, runQuery, runTransaction, unavailable } from './pool.js';
 import { type FamilyRow, recordParams, type SessionRow, toFamily, toRecord } from './rows.js';
 import { buildStatements, type Statements } from './statements.js';
 
 export interface PostgresStoreOptions {
-  /** `postgres://user:pass@host:5432/db`. Either this or `pool`. */
+  /** `postgres://user:pass@host:5432/db`. One of this, `pool` and `newClient`. */
   connectionString?: string;
   /** A `pg.Pool` you created (and close yourself). Set `statement_timeout` on it yourself. */
   pool?: pg.Pool;
+  /**
+   * A new, unconnected `pg.Client` for each store call: the store connects it, runs the call (one statement or
+   * one transaction) and ends it before the call returns. For Cloudflare Workers, where a connection opened in
+   * one request cannot serve another, so neither a pool nor `connectionString` works for a store kept at module
+   * scope (docs/stores.md, "On Cloudflare Workers"). Set `connectionTimeoutMillis`, `statement_timeout` and
+   * `query_timeout` on the client yourself: `statementTimeoutMs`, `connectTimeoutMs` and `maxConnections`
+   * only shape the pool this store creates.
+   * @example
+   * ```ts
+   * new PostgresStore({
+   *   newClient: () => new pg.Client({ connectionString: env.HYPERDRIVE.connectionString }),
+   *   migrate: false,
+   * });
+   * ```
+   */
+  newClient?: () => pg.Client;
   /**
    * Schema holding Tessera's tables (created by the migration).
    * @default 'tessera'
@@ -61,8 +78,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements SessionStore, BrowsableStore {
   readonly kind = 'postgres';
   readonly schema: string;
-  readonly #pool: pg.Pool;
-  readonly #owned: boolean;
+  readonly #connections: Connections;
   readonly #autoMigrate: boolean;
   readonly #sql: Statements;
   #migrated: Promise<void> | null = null;
@@ -72,21 +88,21 @@ export class PostgresStore implements SessionStore, BrowsableStore {
     this.schema = options.schema ?? 'tessera';
     this.#sql = buildStatements(this.schema);
     this.#autoMigrate = options.migrate ?? true;
-    const { pool, owned } = openPool(options);
-    this.#pool = pool;
-    this.#owned = owned;
+    this.#connections = openConnections(options);
   }
 
   /** Creates or upgrades the schema. Idempotent; safe to run from several nodes at once. */
   async migrate(): Promise<number[]> {
     this.#open();
-    const client = await connect(this.#pool, 'migrate');
+    const lease = await connect(this.#connections, 'migrate');
+    let broken = false;
     try {
-      return await runMigrations(client, this.schema);
+      return await runMigrations(lease.client, this.schema);
     } catch (error) {
+      broken = true;
       throw unavailable('migrate', error);
     } finally {
-      client.release();
+      await lease.release(broken);
     }
   }
 
@@ -360,13 +376,13 @@ export class PostgresStore implements SessionStore, BrowsableStore {
     this.#open();
     // clock_timestamp(), not now(): now() is the start of the transaction.
     const time = await runQuery<{ ms: number }>(
-      this.#pool,
+      this.#connections,
       'inspect',
       'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms',
       [],
     );
     const table = await runQuery<{ found: string | null }>(
-      this.#pool,
+      this.#connections,
       'inspect',
       "SELECT to_regclass($1 || '.tessera_migrations')::text AS found",
       [quoteIdent(this.schema)],
@@ -374,7 +390,7 @@ export class PostgresStore implements SessionStore, BrowsableStore {
     let version = 0;
     if (table.rows[0]?.found != null) {
       const applied = await runQuery<{ version: number | null }>(
-        this.#pool,
+        this.#connections,
         'inspect',
         `SELECT max(version) AS version FROM ${quoteIdent(this.schema)}.tessera_migrations`,
         [],
@@ -387,7 +403,7 @@ export class PostgresStore implements SessionStore, BrowsableStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#owned) await this.#pool.end().catch(() => {});
+    await this.#connections.end();
   }
 
   async #ensureSchema(): Promise<void> {
@@ -410,13 +426,13 @@ export class PostgresStore implements SessionStore, BrowsableStore {
   ): Promise<pg.QueryResult<Row>> {
     this.#open();
     await this.#ensureSchema();
-    return runQuery<Row>(this.#pool, operation, sql, params, prepareAs);
+    return runQuery<Row>(this.#connections, operation, sql, params, prepareAs);
   }
 
-  async #transaction<T>(operation: string, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #transaction<T>(operation: string, body: (client: pg.ClientBase) => Promise<T>): Promise<T> {
     this.#open();
     await this.#ensureSchema();
-    return runTransaction(this.#pool, operation, body);
+    return runTransaction(this.#connections, operation, body);
   }
 
   #open(): void {

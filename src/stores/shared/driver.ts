@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 /** The database drivers Tessera's stores run on: optional peer dependencies, installed by the app. */
 export type DriverName = 'better-sqlite3' | 'pg' | 'ioredis';
 
-const requireFromHere = createRequire(import.meta.url);
+/** Made on the first load, not at import: a bundled Worker has no `import.meta.url` (workerd gives undefined). */
+let requireFromHere: NodeJS.Require | null = null;
 
 /**
  * Loads a store's driver when the store is constructed, not when its module is imported, so an app that
@@ -16,6 +17,7 @@ const requireFromHere = createRequire(import.meta.url);
  */
 export function loadDriver<T>(name: DriverName, store: string): T {
   try {
+    requireFromHere ??= createRequire(import.meta.url);
     return requireFromHere(name) as T;
   } catch (error) {
     if (isMissing(error, name)) {
