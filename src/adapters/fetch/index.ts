@@ -84,7 +84,8 @@ export type FetchGuardOptions = FetchProtectOptions;
  * from a clone of urlencoded/multipart bodies only when needed, so the handler can still read the body.
  */
 export function guard<Data extends SessionData, Mode extends SessionAuthenticator<Data>>(
-  mode: Mode,
+  // `& SessionAuthenticator<Data>`: `Data` is inferred from the mode (a bare `Mode` left it `SessionData`).
+  mode: Mode & SessionAuthenticator<Data>,
   handler: (request: Request, context: GuardedContext<Data, Mode>) => Response | Promise<Response>,
   options: FetchGuardOptions = {},
 ): (request: Request) => Promise<Response> {

@@ -55,7 +55,11 @@ export interface TesseraEnv<Data extends SessionData = SessionData> {
   Variables: TesseraVariables<Data>;
 }
 
-type C<Data extends SessionData> = Context<TesseraEnv<Data>>;
+/**
+ * A context whose environment carries Tessera's variables for `Data`, with any other `Bindings` and `Variables`
+ * of the app (Hono's `Context` is invariant in its environment, so a fixed `Context<TesseraEnv<Data>>` refused them).
+ */
+type C<Data extends SessionData, E extends TesseraEnv<Data>> = Context<E>;
 
 export interface TesseraHono<Data extends SessionData> {
   readonly middleware: MiddlewareHandler<TesseraEnv<Data>>;
@@ -63,12 +67,15 @@ export interface TesseraHono<Data extends SessionData> {
   requireSession(): MiddlewareHandler<TesseraEnv<Data>>;
   /** 403 `insufficient_level` below `level` (or when it was reached more than `maxAge` seconds ago). */
   requireLevel(level: number, options?: Omit<LevelRequirement, 'level'>): MiddlewareHandler<TesseraEnv<Data>>;
-  csrfToken(c: C<Data>): string;
-  login(c: C<Data>, input: LoginInput<Data>): Promise<IssuedCookieSession<Data>>;
-  logout(c: C<Data>): Promise<boolean>;
-  rotate(c: C<Data>): Promise<SessionChange<Data>>;
-  elevate(c: C<Data>, level: number): Promise<SessionChange<Data>>;
-  startAnonymous(c: C<Data>): Promise<IssuedCookieSession<Data>>;
+  csrfToken<E extends TesseraEnv<Data>>(c: C<Data, E>): string;
+  login<E extends TesseraEnv<Data>>(
+    c: C<Data, E>,
+    input: LoginInput<Data>,
+  ): Promise<IssuedCookieSession<Data>>;
+  logout<E extends TesseraEnv<Data>>(c: C<Data, E>): Promise<boolean>;
+  rotate<E extends TesseraEnv<Data>>(c: C<Data, E>): Promise<SessionChange<Data>>;
+  elevate<E extends TesseraEnv<Data>>(c: C<Data, E>, level: number): Promise<SessionChange<Data>>;
+  startAnonymous<E extends TesseraEnv<Data>>(c: C<Data, E>): Promise<IssuedCookieSession<Data>>;
 }
 
 export interface TesseraHonoOptions {
@@ -91,12 +98,13 @@ export function tesseraHono<Data extends SessionData>(
     options.fieldName ?? (isCookieMode(mode) ? mode.csrf?.options.fieldName : undefined) ?? '_csrf';
   const clientIp = options.clientIp ?? nodeServerIp;
 
-  const current = (c: C<Data>): RequestSession<Data> => {
-    const session = c.get('tessera');
+  // Any context: the interface above checks its environment; the variables are the middleware's own.
+  const current = (c: Context): RequestSession<Data> => {
+    const session = c.get('tessera') as RequestSession<Data> | undefined;
     if (session === undefined) throw new TypeError('tessera: mount auth.middleware before this route');
     return session;
   };
-  const sync = (c: C<Data>, session: RequestSession<Data>): void => {
+  const sync = (c: Context, session: RequestSession<Data>): void => {
     c.set('tesseraResult', session.result);
     c.set('session', session.session);
   };
