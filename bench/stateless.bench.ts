@@ -26,6 +26,7 @@ import { load, login, sanityCheck, startServer } from './lib/http-target.js';
 import { writeResults } from './lib/results.js';
 import { formatMicros, formatRate, formatRatio, printTable } from './lib/table.js';
 import { listen, OK_BODY, SUBJECT } from './servers/listen.js';
+import { keyObject } from '../test/support/key-objects.js';
 
 const SEAL_SECRET = 'bench-seal-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const IRON_PASSWORD = 'bench-iron-password-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -180,7 +181,7 @@ async function tokenCases(): Promise<BenchCase[]> {
   });
   // fast-jwt with the checks Tessera makes: one algorithm, issuer, audience, required claims, typ, times.
   const fastHs = createVerifier({
-    key: hsKey.publicKey.export(),
+    key: keyObject(hsKey.publicKey).export(),
     algorithms: ['HS256'],
     allowedIss: 'https://auth.bench',
     allowedAud: 'api',
@@ -188,7 +189,7 @@ async function tokenCases(): Promise<BenchCase[]> {
     checkTyp: 'at+jwt',
   });
   const fastEd = createVerifier({
-    key: edKey.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    key: keyObject(edKey.publicKey).export({ type: 'spki', format: 'pem' }) as string,
     algorithms: ['EdDSA'],
     allowedIss: 'https://auth.bench',
     allowedAud: 'api',
@@ -211,7 +212,7 @@ async function tokenCases(): Promise<BenchCase[]> {
       name: 'raw node:crypto Ed25519 verify',
       setup: () => (i) => {
         const item = rawEd[i % VARIANTS] as (typeof rawEd)[number];
-        check(verify(null, item.input, edKey.publicKey, item.signature));
+        check(verify(null, item.input, keyObject(edKey.publicKey), item.signature));
       },
     },
     {
@@ -221,7 +222,10 @@ async function tokenCases(): Promise<BenchCase[]> {
     {
       name: 'jose EdDSA verify',
       setup: () => async (i) =>
-        check((await jwtVerify(edTokens[i % VARIANTS] as string, edKey.publicKey, joseOptions)) !== null),
+        check(
+          (await jwtVerify(edTokens[i % VARIANTS] as string, keyObject(edKey.publicKey), joseOptions)) !==
+            null,
+        ),
     },
     { name: 'tessera HS256 verify', setup: () => (i) => check(hs.verifySync(hsTokens[i % VARIANTS]).ok) },
     {

@@ -1,4 +1,3 @@
-import { createPublicKey } from 'node:crypto';
 import { sha256 } from './hash.js';
 
 /**
@@ -48,12 +47,4 @@ export function jwkThumbprint(jwk: DpopPublicJwk): string {
       ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`
       : `{"crv":"${jwk.crv}","kty":"OKP","x":"${jwk.x}"}`;
   return sha256(canonical);
-}
-
-/** SPKI PEM of a public JWK, for the JWS verifier; throws when the point is not on the curve. */
-export function publicKeyPem(jwk: DpopPublicJwk): string {
-  return createPublicKey({ key: { ...jwk }, format: 'jwk' }).export({
-    type: 'spki',
-    format: 'pem',
-  }) as string;
 }

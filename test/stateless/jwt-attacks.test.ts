@@ -1,14 +1,15 @@
+import type { KeyObject } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { SignJWT, exportJWK } from 'jose';
 import { manualClock } from '../../src/core/clock.js';
+import { keyObject } from '../support/key-objects.js';
 import {
   AccessTokens,
   generateJwtKey,
   hmacKey,
   JwtKeyRing,
-  type JwtKey,
 } from '../../src/stateless/jwt/index.js';
 
 const clock = manualClock(Date.UTC(2026, 0, 1));
@@ -30,7 +31,7 @@ const goodClaims = (): Record<string, unknown> => ({
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 async function signWith(
-  signingKey: JwtKey['privateKey'] | Uint8Array,
+  signingKey: KeyObject | Uint8Array,
   header: Record<string, unknown>,
   claims: Record<string, unknown> = goodClaims(),
 ): Promise<string> {
@@ -45,7 +46,7 @@ async function reasonOf(token: string): Promise<string> {
 describe('access-token attack list', () => {
   it('control: a token forged with the real key and a correct header verifies', async () => {
     assert.equal(
-      await reasonOf(await signWith(key.privateKey, { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' })),
+      await reasonOf(await signWith(keyObject(key.privateKey), { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' })),
       'ok',
     );
     assert.equal(await reasonOf(tokens.issue({ subject: 'alice', sessionId: SID }).token), 'ok');
@@ -61,10 +62,10 @@ describe('access-token attack list', () => {
   });
 
   it('refuses HS256 signed with the public key (algorithm confusion)', async () => {
-    const pem = Buffer.from(key.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-    const der = key.publicKey.export({ type: 'spki', format: 'der' });
-    const x = Buffer.from(String((await exportJWK(key.publicKey)).x), 'base64url');
-    for (const secret of [pem, der, x, Buffer.from(String((await exportJWK(key.publicKey)).x))]) {
+    const pem = Buffer.from(keyObject(key.publicKey).export({ type: 'spki', format: 'pem' }) as string);
+    const der = keyObject(key.publicKey).export({ type: 'spki', format: 'der' });
+    const x = Buffer.from(String((await exportJWK(keyObject(key.publicKey))).x), 'base64url');
+    for (const secret of [pem, der, x, Buffer.from(String((await exportJWK(keyObject(key.publicKey))).x))]) {
       const token = await signWith(new Uint8Array(secret), { alg: 'HS256', typ: 'at+jwt', kid: 'main' });
       assert.equal(await reasonOf(token), 'algorithm');
     }
@@ -81,11 +82,11 @@ describe('access-token attack list', () => {
       { alg: 'EdDSA', typ: 'at+jwt', kid: 'main', x5c: ['MIIB'] },
     ];
     for (const header of headers) {
-      const token = await signWith(attacker.privateKey, header);
+      const token = await signWith(keyObject(attacker.privateKey), header);
       assert.notEqual(await reasonOf(token), 'ok', Object.keys(header).join(','));
     }
     // Even signed by the real key, a token carrying such headers is refused: nothing in a token picks its key.
-    const real = await signWith(key.privateKey, {
+    const real = await signWith(keyObject(key.privateKey), {
       alg: 'EdDSA',
       typ: 'at+jwt',
       kid: 'main',
@@ -94,27 +95,31 @@ describe('access-token attack list', () => {
     assert.equal(await reasonOf(real), 'header');
     // jose will not sign an unknown critical header, so this one is put together by hand.
     const input = `${b64({ alg: 'EdDSA', typ: 'at+jwt', kid: 'main', crit: ['urn:x'], 'urn:x': 1 })}.${b64(goodClaims())}`;
-    const crit = `${input}.${sign(null, Buffer.from(input), key.privateKey).toString('base64url')}`;
+    const crit = `${input}.${sign(null, Buffer.from(input), keyObject(key.privateKey)).toString('base64url')}`;
     assert.equal(await reasonOf(crit), 'header');
   });
 
   it('refuses an unknown kid, a missing kid, and a kid used with another algorithm', async () => {
     const stranger = generateKeyPairSync('ed25519');
     assert.equal(
-      await reasonOf(await signWith(stranger.privateKey, { alg: 'EdDSA', typ: 'at+jwt', kid: 'other' })),
+      await reasonOf(
+        await signWith(keyObject(stranger.privateKey), { alg: 'EdDSA', typ: 'at+jwt', kid: 'other' }),
+      ),
       'unknown_kid',
     );
     assert.equal(
-      await reasonOf(await signWith(stranger.privateKey, { alg: 'EdDSA', typ: 'at+jwt' })),
+      await reasonOf(await signWith(keyObject(stranger.privateKey), { alg: 'EdDSA', typ: 'at+jwt' })),
       'unknown_kid',
     );
     assert.equal(
-      await reasonOf(await signWith(stranger.privateKey, { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' })),
+      await reasonOf(
+        await signWith(keyObject(stranger.privateKey), { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' }),
+      ),
       'signature',
     );
     const es = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     assert.equal(
-      await reasonOf(await signWith(es.privateKey, { alg: 'ES256', typ: 'at+jwt', kid: 'main' })),
+      await reasonOf(await signWith(keyObject(es.privateKey), { alg: 'ES256', typ: 'at+jwt', kid: 'main' })),
       'algorithm',
     );
   });
@@ -128,13 +133,13 @@ describe('access-token attack list', () => {
     const future = tokens.issue({ subject: 'alice', sessionId: SID, issuedAt: clock() + 60_000 });
     assert.equal(await reasonOf(future.token), 'not_yet_valid');
     const nbf = await signWith(
-      key.privateKey,
+      keyObject(key.privateKey),
       { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' },
       { ...goodClaims(), nbf: nowSeconds() + 60 },
     );
     assert.equal(await reasonOf(nbf), 'not_yet_valid');
     const long = await signWith(
-      key.privateKey,
+      keyObject(key.privateKey),
       { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' },
       { ...goodClaims(), exp: nowSeconds() + 86400 },
     );
@@ -144,20 +149,28 @@ describe('access-token attack list', () => {
   it('refuses a wrong audience, issuer or type, and missing claims', async () => {
     const header = { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' };
     assert.equal(
-      await reasonOf(await signWith(key.privateKey, header, { ...goodClaims(), aud: 'other' })),
+      await reasonOf(await signWith(keyObject(key.privateKey), header, { ...goodClaims(), aud: 'other' })),
       'audience',
     );
     assert.equal(
-      await reasonOf(await signWith(key.privateKey, header, { ...goodClaims(), iss: 'https://evil.test' })),
+      await reasonOf(
+        await signWith(keyObject(key.privateKey), header, { ...goodClaims(), iss: 'https://evil.test' }),
+      ),
       'issuer',
     );
-    assert.equal(await reasonOf(await signWith(key.privateKey, { ...header, typ: 'JWT' })), 'type');
-    assert.equal(await reasonOf(await signWith(key.privateKey, { alg: 'EdDSA', kid: 'main' })), 'type');
+    assert.equal(
+      await reasonOf(await signWith(keyObject(key.privateKey), { ...header, typ: 'JWT' })),
+      'type',
+    );
+    assert.equal(
+      await reasonOf(await signWith(keyObject(key.privateKey), { alg: 'EdDSA', kid: 'main' })),
+      'type',
+    );
     for (const claim of ['sub', 'sid', 'jti', 'iat', 'exp', 'aud', 'iss']) {
       const claims = goodClaims();
       delete claims[claim];
       assert.notEqual(
-        await reasonOf(await signWith(key.privateKey, header, claims)),
+        await reasonOf(await signWith(keyObject(key.privateKey), header, claims)),
         'ok',
         `without ${claim}`,
       );
@@ -169,7 +182,7 @@ describe('access-token attack list', () => {
     const claims = JSON.stringify(goodClaims()).slice(0, -1);
     const signRaw = (head: string, body: string): string => {
       const input = `${Buffer.from(head).toString('base64url')}.${Buffer.from(body).toString('base64url')}`;
-      return `${input}.${sign(null, Buffer.from(input), key.privateKey).toString('base64url')}`;
+      return `${input}.${sign(null, Buffer.from(input), keyObject(key.privateKey)).toString('base64url')}`;
     };
     assert.equal(await reasonOf(signRaw(header, `${claims}}`)), 'ok', 'control: the raw signer works');
     assert.notEqual(await reasonOf(signRaw(header, `${claims},"sub":"admin"}`)), 'ok', 'sub twice');
@@ -200,7 +213,7 @@ describe('access-token attack list', () => {
     assert.deepEqual(Buffer.from(respelled, 'base64url'), Buffer.from(signature, 'base64url'));
     assert.equal(await reasonOf(`${head}.${body}.${respelled}`), 'signature');
     const big = await signWith(
-      key.privateKey,
+      keyObject(key.privateKey),
       { alg: 'EdDSA', typ: 'at+jwt', kid: 'main' },
       { ...goodClaims(), pad: 'x'.repeat(5000) },
     );

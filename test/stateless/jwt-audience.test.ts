@@ -14,6 +14,7 @@ import type { RequestFacts } from '../../src/transport/request.js';
 import { audienceTag, refreshKeys } from '../../src/stateless/refresh/format.js';
 import { parseRefreshToken, RefreshTokens, type TokenPair } from '../../src/stateless/refresh/index.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
+import { keyObject } from '../support/key-objects.js';
 
 // ASVS 5.0 9.2.4: a token names one audience, chosen per token from an allowed list, never all of them.
 const SECRET = 'refresh-secret-with-plenty-of-entropy-0123456789';
@@ -83,7 +84,7 @@ describe('one audience per access token (ASVS 5.0 9.2.4)', () => {
       .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: 'k1' })
       .setIssuedAt(now)
       .setExpirationTime(now + 900)
-      .sign(key.privateKey);
+      .sign(keyObject(key.privateKey));
     assert.equal((await tokens.verify(listed)).ok, true, 'still accepted without an audience');
     const result = await tokens.verify(listed, { audience: 'api-a' });
     assert.equal(result.ok ? 'ok' : result.reason, 'audience');

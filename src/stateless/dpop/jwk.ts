@@ -5,5 +5,4 @@ export {
   type DpopPublicJwk,
   jwkThumbprint,
   publicJwkFor,
-  publicKeyPem,
 } from '../../core/public-jwk.js';

@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto';
+import { hkdfSha256, utf8Encode } from '#crypto';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { constantTimeEqual, hmacSha256 } from '../../core/hash.js';
 
@@ -25,19 +25,19 @@ export type NonceState = 'current' | 'previous' | 'invalid';
  * moment) stays usable, whatever its `iat` says.
  */
 export class DpopNonces {
-  readonly #key: Buffer;
+  readonly #key: Uint8Array;
   readonly #periodMs: number;
   readonly #clock: Clock;
 
   constructor(options: DpopNoncesOptions) {
     const secret = options?.secret;
-    const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret ?? []);
+    const bytes = typeof secret === 'string' ? utf8Encode(secret) : Uint8Array.from(secret ?? []);
     if (bytes.byteLength < 32) throw new TypeError('tessera: the DPoP nonce secret needs at least 32 bytes');
     const lifetime = options.lifetime ?? 300;
     if (!Number.isInteger(lifetime) || lifetime < 10 || lifetime > 86400) {
       throw new TypeError('tessera: the DPoP nonce lifetime must be 10..86400 seconds');
     }
-    this.#key = Buffer.from(hkdfSync('sha256', bytes, 'tessera/dpop/v1', 'nonce', 32));
+    this.#key = hkdfSha256(bytes, 'tessera/dpop/v1', 'nonce', 32);
     this.#periodMs = lifetime * 1000;
     this.#clock = options.clock ?? systemClock;
   }

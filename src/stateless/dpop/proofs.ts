@@ -1,4 +1,4 @@
-import { createVerifier } from 'fast-jwt';
+import { jwsVerifier, publicKeyFromJwk } from '#jose';
 import { decodeProtectedHeader } from 'jose';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { sha256 } from '../../core/hash.js';
@@ -6,7 +6,7 @@ import type { OneTimeKeys, StoreLifecycle } from '../../core/store.js';
 import { callStore } from '../../core/store-fault.js';
 import { hasDuplicateMembers, segmentText } from '../jwt/duplicates.js';
 import { normalizeHtu } from './htu.js';
-import { DPOP_ALGORITHMS, type DpopAlgorithm, jwkThumbprint, publicJwkFor, publicKeyPem } from './jwk.js';
+import { DPOP_ALGORITHMS, type DpopAlgorithm, jwkThumbprint, publicJwkFor } from './jwk.js';
 import type { DpopNonces } from './nonces.js';
 
 export interface DpopProofsOptions {
@@ -110,7 +110,7 @@ const HTM = /^[A-Z]{3,10}$/;
 
 /**
  * Verifies DPoP proofs (RFC 9449 4.3): `typ` `dpop+jwt`, an allowed asymmetric `alg` with exactly a public `jwk`
- * of its curve, the signature (fast-jwt, one verifier per key, cached), `htm` and `htu` against the request,
+ * of its curve, the signature (the JOSE provider, one verifier per key, cached), `htm` and `htu` against the request,
  * `iat` inside the window, `ath` for the access token, the server nonce when asked for, and last, once everything
  * else holds, the `jti` recorded in the store so the same proof is accepted once on any node.
  */
@@ -270,12 +270,7 @@ export class DpopProofs {
     if (jwk === null) return this.#invalid('key');
     let verify: Verify;
     try {
-      verify = createVerifier({
-        key: publicKeyPem(jwk),
-        algorithms: [alg],
-        ignoreExpiration: true,
-        ignoreNotBefore: true,
-      }) as Verify;
+      verify = jwsVerifier(alg, publicKeyFromJwk(alg, jwk));
     } catch {
       // Not a point on the curve, or a key the verifier refuses.
       return this.#invalid('key');

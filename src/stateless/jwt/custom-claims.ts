@@ -1,3 +1,4 @@
+import { utf8ByteLength } from '#crypto';
 import { RESERVED_CLAIMS } from './claims.js';
 
 /** A bound token's `jkt`: a SHA-256 thumbprint, 43 base64url characters. */
@@ -32,7 +33,7 @@ export function customClaims(claims: unknown, maxBytes: number): Record<string, 
   } catch {
     throw new TypeError('tessera: custom claims must be JSON values (no undefined, functions, BigInt, NaN)');
   }
-  if (Buffer.byteLength(text) > maxBytes) {
+  if (utf8ByteLength(text) > maxBytes) {
     throw new TypeError(`tessera: custom claims take more than ${maxBytes} bytes of JSON`);
   }
   return JSON.parse(text) as Record<string, unknown>;

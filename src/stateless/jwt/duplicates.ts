@@ -1,3 +1,4 @@
+import { decodeBase64url, utf8Decode } from '#crypto';
 /**
  * Whether JSON text has an object with the same member name twice (RFC 8725 3.2 / RFC 7515 4: a JWS with
  * duplicate header parameters must be refused; JSON.parse would keep the last one silently, so two parsers
@@ -45,5 +46,6 @@ export function hasDuplicateMembers(text: string): boolean {
 export function segmentText(token: string, index: 0 | 1): string | null {
   const segment = token.split('.', 3)[index];
   if (segment === undefined || segment === '') return null;
-  return Buffer.from(segment, 'base64url').toString('utf8');
+  // As Node's decoder: characters outside the alphabet are skipped (the JWS layer refuses them anyway).
+  return utf8Decode(decodeBase64url(segment.replace(/[^A-Za-z0-9_-]/g, '')));
 }

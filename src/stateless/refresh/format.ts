@@ -1,4 +1,5 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { decodeBase64url, hkdfSha256, toBase64url, utf8Encode } from '#crypto';
+import { constantTimeEqual, hmacSha256, sha256 } from '../../core/hash.js';
 
 /**
  * A refresh token is `rt1.<family id>.<generation>.<secret>.<audience>[.<jkt>].<mac>`:
@@ -33,18 +34,17 @@ export interface ParsedRefreshToken {
 }
 
 export interface RefreshKeys {
-  readonly mac: Buffer;
-  readonly derive: Buffer;
-  readonly jti: Buffer;
-  readonly grace: Buffer;
+  readonly mac: Uint8Array;
+  readonly derive: Uint8Array;
+  readonly jti: Uint8Array;
+  readonly grace: Uint8Array;
 }
 
 /** Four independent keys from one server secret (HKDF-SHA256, RFC 5869). */
 export function refreshKeys(secret: string | Uint8Array): RefreshKeys {
-  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+  const bytes = typeof secret === 'string' ? utf8Encode(secret) : Uint8Array.from(secret);
   if (bytes.byteLength < 32) throw new TypeError('tessera: the refresh-token secret needs at least 32 bytes');
-  const derive = (info: string): Buffer =>
-    Buffer.from(hkdfSync('sha256', bytes, 'tessera/refresh/v1', info, 32));
+  const derive = (info: string): Uint8Array => hkdfSha256(bytes, 'tessera/refresh/v1', info, 32);
   return { mac: derive('mac'), derive: derive('successor'), jti: derive('jti'), grace: derive('grace') };
 }
 
@@ -78,11 +78,11 @@ export function formatRefreshToken(
 export function macIsValid(keys: RefreshKeys, parsed: ParsedRefreshToken): boolean {
   const tag = parsed.audienceTag === null ? '' : `.${parsed.audienceTag}`;
   const bound = parsed.jkt === null ? '' : `.${parsed.jkt}`;
-  const expected = Buffer.from(
-    macOf(keys, `${REFRESH_PREFIX}.${parsed.familyId}.${parsed.generation}.${parsed.secret}${tag}${bound}`),
+  const expected = macOf(
+    keys,
+    `${REFRESH_PREFIX}.${parsed.familyId}.${parsed.generation}.${parsed.secret}${tag}${bound}`,
   );
-  const given = Buffer.from(parsed.mac);
-  return expected.byteLength === given.byteLength && timingSafeEqual(expected, given);
+  return constantTimeEqual(expected, parsed.mac);
 }
 
 /** The successor of a generation's secret: deterministic, so concurrent refreshes agree on it. */
@@ -92,12 +92,12 @@ export function successorSecret(
   generation: number,
   secret: string,
 ): string {
-  return createHmac('sha256', keys.derive).update(`${familyId}|${generation}|${secret}`).digest('base64url');
+  return hmacSha256(keys.derive, `${familyId}|${generation}|${secret}`);
 }
 
 /** The `jti` of the access token issued with a generation: deterministic for the same reason. */
 export function accessJti(keys: RefreshKeys, familyId: string, generation: number): string {
-  return createHmac('sha256', keys.jti).update(`${familyId}|${generation}`).digest('base64url').slice(0, 22);
+  return hmacSha256(keys.jti, `${familyId}|${generation}`).slice(0, 22);
 }
 
 /**
@@ -111,7 +111,7 @@ export function graceHash(
   client: { readonly ip?: string | null | undefined; readonly userAgent?: string | null | undefined } | null,
 ): string {
   const facts = client === null ? '' : JSON.stringify([client.ip ?? '', client.userAgent ?? '']);
-  return createHmac('sha256', keys.grace).update(`${secret}|${facts}`).digest('base64url');
+  return hmacSha256(keys.grace, `${secret}|${facts}`);
 }
 
 /**
@@ -119,13 +119,14 @@ export function graceHash(
  * (a URL, say). Not secret; the MAC over it is what stops a token being moved to another audience.
  */
 export function audienceTag(audience: string): string {
-  return createHash('sha256')
-    .update(`tessera/refresh/audience|${audience}`)
-    .digest()
-    .subarray(0, 16)
-    .toString('base64url');
+  return firstBytes(sha256(`tessera/refresh/audience|${audience}`));
 }
 
 function macOf(keys: RefreshKeys, body: string): string {
-  return createHmac('sha256', keys.mac).update(body).digest().subarray(0, 16).toString('base64url');
+  return firstBytes(hmacSha256(keys.mac, body));
+}
+
+/** The first 16 bytes of a base64url digest, base64url (22 characters, canonical). */
+function firstBytes(digest: string): string {
+  return toBase64url(decodeBase64url(digest).subarray(0, 16));
 }

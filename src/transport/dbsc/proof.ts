@@ -1,6 +1,6 @@
-import { createVerifier } from 'fast-jwt';
+import { jwsVerifier, publicKeyFromJwk } from '#jose';
 import { decodeProtectedHeader } from 'jose';
-import { type DpopPublicJwk, jwkThumbprint, publicJwkFor, publicKeyPem } from '../../core/public-jwk.js';
+import { type DpopPublicJwk, jwkThumbprint, publicJwkFor } from '../../core/public-jwk.js';
 
 /** What a verified DBSC proof says: the challenge it signed and the key that signed it. */
 export interface DbscProof {
@@ -40,13 +40,7 @@ export function verifyDbscProof(jwt: string, expected: DpopPublicJwk | null): Db
   if (jwk === null) return null;
   let payload: Record<string, unknown>;
   try {
-    const verify = createVerifier({
-      key: publicKeyPem(jwk),
-      algorithms: ['ES256'],
-      ignoreExpiration: true,
-      ignoreNotBefore: true,
-    });
-    payload = verify(jwt) as Record<string, unknown>;
+    payload = jwsVerifier('ES256', publicKeyFromJwk('ES256', jwk))(jwt);
   } catch {
     return null;
   }

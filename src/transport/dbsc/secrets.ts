@@ -1,17 +1,16 @@
-import { hkdfSync } from 'node:crypto';
+import { hkdfSha256, utf8Encode } from '#crypto';
 import { constantTimeEqual, hmacSha256 } from '../../core/hash.js';
 
 /** The keys of a DBSC deployment, from one server secret (HKDF-SHA256): challenges and bound cookies. */
 export interface DbscKeys {
-  readonly challenge: Buffer;
-  readonly cookie: Buffer;
+  readonly challenge: Uint8Array;
+  readonly cookie: Uint8Array;
 }
 
 export function dbscKeys(secret: string | Uint8Array): DbscKeys {
-  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret ?? []);
+  const bytes = typeof secret === 'string' ? utf8Encode(secret) : Uint8Array.from(secret ?? []);
   if (bytes.byteLength < 32) throw new TypeError('tessera: the DBSC secret needs at least 32 bytes');
-  const derive = (info: string): Buffer =>
-    Buffer.from(hkdfSync('sha256', bytes, 'tessera/dbsc/v1', info, 32));
+  const derive = (info: string): Uint8Array => hkdfSha256(bytes, 'tessera/dbsc/v1', info, 32);
   return { challenge: derive('challenge'), cookie: derive('bound-cookie') };
 }
 
