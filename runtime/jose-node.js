@@ -83,14 +83,21 @@ function material(key, signing) {
  */
 export function jwsSigner(alg, key, header) {
   const { kid, ...rest } = header;
-  const sign = createSigner({
-    key: material(/** @type {any} */ (key), true),
-    algorithm: alg,
-    ...(typeof kid === 'string' ? { kid } : {}),
-    header: { ...rest, alg },
-  });
+  /** @param {boolean} noTimestamp */
+  const make = (noTimestamp) =>
+    createSigner({
+      key: material(/** @type {any} */ (key), true),
+      algorithm: alg,
+      ...(typeof kid === 'string' ? { kid } : {}),
+      header: { ...rest, alg },
+      noTimestamp,
+    });
+  // fast-jwt writes `iat` itself: the payload's own when it has one, else the time now unless told not to. The
+  // contract is the payload as given, so a payload without `iat` takes the signer that writes none.
+  const withTime = make(false);
+  const exact = make(true);
   /** @param {Readonly<Record<string, unknown>>} payload @returns {string} */
-  return (payload) => sign(payload);
+  return (payload) => (payload.iat === undefined ? exact(payload) : withTime(payload));
 }
 
 /** @param {import('./jose.js').JwsAlgorithm} alg @param {import('./jose.js').JoseKey} key */

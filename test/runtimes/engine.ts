@@ -10,6 +10,7 @@ export const ENGINE_RUNS: readonly RuntimeRun[] = [
   { name: 'tokens', file: 'test/core/token.test.ts' },
   { name: 'hashing', file: 'test/core/hash.test.ts' },
   { name: 'the crypto providers', file: 'test/core/crypto-provider.test.ts' },
+  { name: 'the JOSE providers', file: 'test/stateless/jose-provider.test.ts' },
   { name: 'IP addresses', file: 'test/core/ip.test.ts' },
   { name: 'options', file: 'test/core/options.test.ts' },
   { name: 'CSRF tokens', file: 'test/transport/csrf/token.test.ts' },
