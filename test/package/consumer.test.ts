@@ -154,16 +154,25 @@ describe('the packed package in a fresh app', () => {
     assert.match(next.stderr, /Cannot find package 'next'/);
   });
 
-  it('the installed root, /fetch, /csrf and /sealed bundle for workerd with no node: built-in', async () => {
+  it('the installed web-safe entries bundle for workerd with no node: built-in (root, /fetch, /csrf, /sealed, /jwt, /refresh, /dpop, /dbsc)', async () => {
     const entry = join(app, 'worker.js');
     writeFileSync(
       entry,
       `import { createTessera, HttpSessions, MemoryStore } from '${pkg.name}';\n` +
         `import { guard } from '${pkg.name}/fetch';\nimport { verifyCsrfToken } from '${pkg.name}/csrf';\n` +
         `import { SealedSessions } from '${pkg.name}/sealed';\n` +
-        'const sessions = new HttpSessions(createTessera({ store: new MemoryStore() }));\n' +
+        `import { AccessTokens, hmacKey, JwtKeyRing } from '${pkg.name}/jwt';\n` +
+        `import { RefreshTokens } from '${pkg.name}/refresh';\n` +
+        `import { DpopProofs } from '${pkg.name}/dpop';\n` +
+        `import { DeviceBoundSessions } from '${pkg.name}/dbsc';\n` +
+        'const manager = createTessera({ store: new MemoryStore() });\n' +
+        'const sessions = new HttpSessions(manager);\n' +
         "const sealed = new SealedSessions({ keys: [{ id: 'k1', secret: 'a-sealing-secret-of-32-characters-at-least!' }] });\n" +
-        'const app = guard(sessions, () => new Response(String(typeof verifyCsrfToken)));\n' +
+        "const keys = new JwtKeyRing([hmacKey('k1', 'an-hmac-secret-of-at-least-32-bytes-0123456789')]);\n" +
+        "const access = new AccessTokens({ keys, issuer: 'i', audience: 'a', manager });\n" +
+        "const refresh = new RefreshTokens({ manager, accessTokens: access, secret: 'refresh-secret-with-plenty-of-entropy-0123456789' });\n" +
+        'export const used = [DpopProofs, DeviceBoundSessions, refresh, verifyCsrfToken];\n' +
+        'const app = guard(sessions, () => new Response("ok"));\n' +
         'export default { fetch: (r) => (r.url.includes("/sealed") ? guard(sealed, () => new Response("s"))(r) : app(r)) };\n',
     );
     const result = await build({
@@ -179,7 +188,20 @@ describe('the packed package in a fresh app', () => {
     });
     const code = result.outputFiles[0]?.text ?? '';
     assert.match(code, /getRandomValues/, 'the web provider is in the bundle');
-    assert.match(code, /SealedSessions/, 'the sealed entry is in the bundle');
+    for (const name of [
+      'SealedSessions',
+      'AccessTokens',
+      'RefreshTokens',
+      'DpopProofs',
+      'DeviceBoundSessions',
+    ]) {
+      assert.ok(
+        new RegExp(`(class ${name}\\b|\\b${name} = class\\b)`).test(code),
+        `${name} is in the bundle`,
+      );
+    }
+    assert.ok(code.includes('tessera: JWS refused') && !code.includes('TokenError'), 'the web JOSE provider is in the bundle');
+    assert.ok(!/fast-jwt/.test(code), 'fast-jwt stays out of a Worker');
     assert.doesNotMatch(code, /["']node:[a-z_/]+["']/);
   });
 });
