@@ -2,8 +2,10 @@
 // (esbuild, workerd's export conditions), writes a workerd config for one compatibility setting, starts
 // `workerd serve` on a free port and waits until it answers. Shared by the test/runtimes/workerd*.test.ts files.
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { build, type Plugin } from 'esbuild';
 import { freePort, type Running, run } from '../support/proxies.js';
 import { ROOT } from './runtime-run.js';
@@ -224,4 +226,36 @@ export function nodeReferences(code: string): string[] {
     }
   }
   return found;
+}
+
+/** A caller of whichever Worker `current()` returns when it is called (set by a `before` hook). */
+export function callerFor(
+  current: () => ServedWorker | null,
+): (method: string, path: string, headers?: Record<string, string>, body?: string) => Promise<JsonReply> {
+  return (method, path, headers = {}, body) => {
+    const served = current();
+    assert.ok(served, 'workerd is serving');
+    return callWorker(served, method, path, headers, body);
+  };
+}
+
+/**
+ * Bundles `entry` once for the file (a `before` hook) into a temporary folder removed afterwards; `code()` and
+ * `dir()` read them inside tests and hooks. Does nothing when workerd is missing (the tests skip or fail).
+ */
+export function bundledOnce(
+  entry: string,
+  options: BundleOptions = {},
+): { readonly code: () => string; readonly dir: () => string } {
+  let code = '';
+  let dir = '';
+  before(async () => {
+    if (!existsSync(WORKERD)) return;
+    code = await bundleWorker(entry, options);
+    dir = mkdtempSync(join(tmpdir(), 'tessera-workerd-'));
+  });
+  after(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+  return { code: () => code, dir: () => dir };
 }

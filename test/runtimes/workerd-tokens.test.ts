@@ -4,13 +4,8 @@
 // (test/runtimes/fixtures/workerd-tokens-worker.ts) is bundled as a Worker is (platform neutral, workerd's
 // conditions), so `#jose` and `#crypto` are the web providers and the test fails on any Node reference.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  bundleWorker,
-  callWorker,
   type JsonReply,
   type ServedWorker,
   serveWorker,
@@ -18,31 +13,12 @@ import {
   WITHOUT_NODEJS_COMPAT,
   nodeReferences,
   workerdMissing,
+  bundledOnce,
+  callerFor,
 } from './workerd-run.js';
 
 const reason = workerdMissing();
-let dir = '';
-let code = '';
-
-before(async () => {
-  if (reason !== null) return;
-  code = await bundleWorker('test/runtimes/fixtures/workerd-tokens-worker.ts');
-  dir = mkdtempSync(join(tmpdir(), 'tessera-workerd-tokens-'));
-});
-after(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-});
-
-function callJson(
-  served: ServedWorker,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<JsonReply> {
-  const sent = body === undefined ? headers : { ...headers, 'content-type': 'application/json' };
-  return callWorker(served, method, path, sent, body === undefined ? undefined : JSON.stringify(body));
-}
+const bundle = bundledOnce('test/runtimes/fixtures/workerd-tokens-worker.ts');
 
 interface Pair {
   accessToken: string;
@@ -51,28 +27,30 @@ interface Pair {
 
 describe('workerd: access and refresh tokens', { skip: reason ?? false }, () => {
   it('the bundle has no node: built-in, no Buffer, no process and no require', () => {
-    assert.ok(code.length > 10_000, 'bundled');
-    assert.deepEqual(nodeReferences(code), [], 'the bundle refers to Node');
+    assert.ok(bundle.code().length > 10_000, 'bundled');
+    assert.deepEqual(nodeReferences(bundle.code()), [], 'the bundle refers to Node');
   });
 
   for (const setting of [WITHOUT_NODEJS_COMPAT, WITH_NODEJS_COMPAT]) {
     describe(setting.name, () => {
       let served: ServedWorker | null = null;
       before(async () => {
-        served = await serveWorker(dir, code, setting);
+        served = await serveWorker(bundle.dir(), bundle.code(), setting);
       });
       after(async () => {
         await served?.worker.stop();
       });
+      const raw = callerFor(() => served);
+      /** A JSON request (when `body` is given) to the Worker. */
       const call = (
         method: string,
         path: string,
         body?: unknown,
         headers: Record<string, string> = {},
-      ): Promise<JsonReply> => {
-        assert.ok(served, 'workerd is serving');
-        return callJson(served, method, path, body, headers);
-      };
+      ): Promise<JsonReply> =>
+        body === undefined
+          ? raw(method, path, headers)
+          : raw(method, path, { ...headers, 'content-type': 'application/json' }, JSON.stringify(body));
 
       it('runs the web JOSE and crypto providers', async () => {
         const runtime = await call('GET', '/runtime');

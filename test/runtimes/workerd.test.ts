@@ -5,20 +5,16 @@
 // the CSRF defence and a logout run through each; the sessions are built at module scope, where workerd
 // refuses random values.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  bundleWorker,
-  callWorker,
-  type JsonReply,
   nodeReferences,
   type ServedWorker,
   serveWorker,
   WITH_NODEJS_COMPAT,
   WITHOUT_NODEJS_COMPAT,
   workerdMissing,
+  bundledOnce,
+  callerFor,
 } from './workerd-run.js';
 
 const SETTINGS = [WITHOUT_NODEJS_COMPAT, WITH_NODEJS_COMPAT];
@@ -28,45 +24,25 @@ const MOUNTS = [
   { mode: 'sealed cookies', base: '/sealed' },
 ] as const;
 
-let code = '';
-let dir = '';
 const reason = workerdMissing();
-
-before(async () => {
-  if (reason !== null) return;
-  code = await bundleWorker('test/runtimes/fixtures/workerd-worker.ts');
-  dir = mkdtempSync(join(tmpdir(), 'tessera-workerd-'));
-});
-after(() => {
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
-});
+const bundle = bundledOnce('test/runtimes/fixtures/workerd-worker.ts');
 
 describe('workerd', { skip: reason ?? false }, () => {
   it('the bundle has no node: built-in, no Buffer, no process and no require', () => {
-    assert.ok(code.length > 10_000, 'bundled');
-    assert.deepEqual(nodeReferences(code), [], 'the bundle refers to Node');
+    assert.ok(bundle.code().length > 10_000, 'bundled');
+    assert.deepEqual(nodeReferences(bundle.code()), [], 'the bundle refers to Node');
   });
 
   for (const setting of SETTINGS) {
     describe(setting.name, () => {
       let served: ServedWorker | null = null;
-
       before(async () => {
-        served = await serveWorker(dir, code, setting);
+        served = await serveWorker(bundle.dir(), bundle.code(), setting);
       });
       after(async () => {
         await served?.worker.stop();
       });
-
-      function call(
-        method: string,
-        path: string,
-        headers: Record<string, string> = {},
-        body?: string,
-      ): Promise<JsonReply> {
-        assert.ok(served, 'workerd is serving');
-        return callWorker(served, method, path, headers, body);
-      }
+      const call = callerFor(() => served);
 
       it('runs the web provider, and the module-scope sessions made nothing random before the first request', async () => {
         const reply = await call('GET', '/runtime');
