@@ -259,3 +259,22 @@ export function bundledOnce(
   });
   return { code: () => code, dir: () => dir };
 }
+
+/**
+ * Serves a `bundledOnce` Worker for the enclosing `describe` (its `before`/`after` hooks) under `setting`, and
+ * returns a caller of it.
+ */
+export function servedDuring(
+  bundle: { readonly code: () => string; readonly dir: () => string },
+  setting: WorkerdSetting,
+  options: ConfigOptions & { readonly probePath?: string } = {},
+): ReturnType<typeof callerFor> {
+  let served: ServedWorker | null = null;
+  before(async () => {
+    served = await serveWorker(bundle.dir(), bundle.code(), setting, options);
+  });
+  after(async () => {
+    await served?.worker.stop();
+  });
+  return callerFor(() => served);
+}

@@ -4,17 +4,15 @@
 // (test/runtimes/fixtures/workerd-tokens-worker.ts) is bundled as a Worker is (platform neutral, workerd's
 // conditions), so `#jose` and `#crypto` are the web providers and the test fails on any Node reference.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   type JsonReply,
-  type ServedWorker,
-  serveWorker,
   WITH_NODEJS_COMPAT,
   WITHOUT_NODEJS_COMPAT,
   nodeReferences,
   workerdMissing,
   bundledOnce,
-  callerFor,
+  servedDuring,
 } from './workerd-run.js';
 
 const reason = workerdMissing();
@@ -33,14 +31,7 @@ describe('workerd: access and refresh tokens', { skip: reason ?? false }, () => 
 
   for (const setting of [WITHOUT_NODEJS_COMPAT, WITH_NODEJS_COMPAT]) {
     describe(setting.name, () => {
-      let served: ServedWorker | null = null;
-      before(async () => {
-        served = await serveWorker(bundle.dir(), bundle.code(), setting);
-      });
-      after(async () => {
-        await served?.worker.stop();
-      });
-      const raw = callerFor(() => served);
+      const raw = servedDuring(bundle, setting);
       /** A JSON request (when `body` is given) to the Worker. */
       const call = (
         method: string,

@@ -5,16 +5,14 @@
 // the CSRF defence and a logout run through each; the sessions are built at module scope, where workerd
 // refuses random values.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   nodeReferences,
-  type ServedWorker,
-  serveWorker,
   WITH_NODEJS_COMPAT,
   WITHOUT_NODEJS_COMPAT,
   workerdMissing,
   bundledOnce,
-  callerFor,
+  servedDuring,
 } from './workerd-run.js';
 
 const SETTINGS = [WITHOUT_NODEJS_COMPAT, WITH_NODEJS_COMPAT];
@@ -35,14 +33,7 @@ describe('workerd', { skip: reason ?? false }, () => {
 
   for (const setting of SETTINGS) {
     describe(setting.name, () => {
-      let served: ServedWorker | null = null;
-      before(async () => {
-        served = await serveWorker(bundle.dir(), bundle.code(), setting);
-      });
-      after(async () => {
-        await served?.worker.stop();
-      });
-      const call = callerFor(() => served);
+      const call = servedDuring(bundle, setting);
 
       it('runs the web provider, and the module-scope sessions made nothing random before the first request', async () => {
         const reply = await call('GET', '/runtime');
