@@ -131,3 +131,8 @@ export function utf8Decode(bytes, start = 0, end = bytes.byteLength) {
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return buffer.toString('utf8', start, end);
 }
+
+/** @param {number} length @returns {Uint8Array} */
+export function bytesToFill(length) {
+  return Buffer.allocUnsafe(length);
+}

@@ -177,3 +177,8 @@ const decoder = new TextDecoder();
 export function utf8Decode(bytes, start = 0, end = bytes.byteLength) {
   return decoder.decode(start === 0 && end === bytes.byteLength ? bytes : bytes.subarray(start, end));
 }
+
+/** @param {number} length @returns {Uint8Array} */
+export function bytesToFill(length) {
+  return new Uint8Array(length);
+}

@@ -82,3 +82,9 @@ export declare function utf8Encode(text: string): Uint8Array;
 
 /** `bytes[start, end)` decoded as UTF-8 (invalid sequences become U+FFFD). */
 export declare function utf8Decode(bytes: Uint8Array, start?: number, end?: number): string;
+
+/**
+ * `length` bytes for the caller to overwrite entirely: on Node from Buffer's pool, unzeroed (cheaper than a new
+ * ArrayBuffer for small sizes); elsewhere zeroed. Never hand out bytes that are not all written.
+ */
+export declare function bytesToFill(length: number): Uint8Array;

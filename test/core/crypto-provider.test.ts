@@ -148,6 +148,7 @@ describe('crypto providers', () => {
         assert.equal(provider.utf8ByteLength('\ud83d\ude00'), 4);
         assert.equal(provider.constantTimeEqual('abc', 'abcd'), false);
         assert.equal(provider.constantTimeEqual('', ''), true);
+        for (const length of [0, 1, 100, 9000]) assert.equal(provider.bytesToFill(length).byteLength, length);
       });
     });
   }

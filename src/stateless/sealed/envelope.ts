@@ -1,4 +1,12 @@
-import { decodeBase64url, deflateRaw, inflateRaw, toBase64url, utf8Decode, utf8Encode } from '#crypto';
+import {
+  bytesToFill,
+  decodeBase64url,
+  deflateRaw,
+  inflateRaw,
+  toBase64url,
+  utf8Decode,
+  utf8Encode,
+} from '#crypto';
 import type { RandomSource } from '../../core/random.js';
 import { aesGcmEncrypt, aesGcmOpenLayout, NONCE_BYTES, TAG_BYTES } from './aead.js';
 import type { DerivedKey, SealKeyRing } from './keys.js';
@@ -68,7 +76,8 @@ export function sealBody(
   const headerLength = FIXED_HEADER + key.idBytes.byteLength;
   const nonce = random(NONCE_BYTES);
   if (nonce.byteLength !== NONCE_BYTES) throw new TypeError('tessera: random source returned too few bytes');
-  const out = new Uint8Array(headerLength + NONCE_BYTES + prepared.body.byteLength + TAG_BYTES);
+  // Every byte is written below: header, nonce, then ciphertext and tag.
+  const out = bytesToFill(headerLength + NONCE_BYTES + prepared.body.byteLength + TAG_BYTES);
   out[0] = SEAL_VERSION;
   out[1] = prepared.flags;
   out[2] = count;

@@ -1,4 +1,4 @@
-import { utf8Decode, utf8Encode } from '#crypto';
+import { bytesToFill, utf8Decode, utf8Encode } from '#crypto';
 import type { Session, SessionData } from '../../core/session.js';
 
 /**
@@ -27,7 +27,8 @@ export function encodePayload(session: Session<SessionData>): Uint8Array {
   const data = utf8Encode(JSON.stringify(session.data));
   if (id.byteLength > 255 || subject.byteLength > 0xffff)
     throw new TypeError('tessera: id or subject too long');
-  const out = new Uint8Array(FIXED + 1 + id.byteLength + 2 + subject.byteLength + data.byteLength);
+  // Every byte is written below.
+  const out = bytesToFill(FIXED + 1 + id.byteLength + 2 + subject.byteLength + data.byteLength);
   out[0] = PAYLOAD_VERSION;
   let at = 1;
   for (const time of [
