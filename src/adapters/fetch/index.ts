@@ -2,6 +2,7 @@
  * Tessera for fetch-style handlers (`(Request) => Response`): Deno, Bun, workers, any fetch server. Every
  * session mode works here: server-side, sealed cookies and access tokens.
  */
+import { isTesseraError } from '../../core/errors.js';
 import type { ValidationResult, ValidSession } from '../../core/outcome.js';
 import type { Session, SessionData } from '../../core/session.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
@@ -48,12 +49,14 @@ export function protect<Data extends SessionData>(
     const session = opened.session;
     const refusal = requireSignedIn(session);
     if (refusal !== null) return replyToResponse(refusal);
-    const response = await handler(request, {
-      session: session.session as Session<Data>,
-      sessions: mode,
-      requestSession: session,
-    });
-    return withSessionHeaders(response, session);
+    const response = await answered(() =>
+      handler(request, {
+        session: session.session as Session<Data>,
+        sessions: mode,
+        requestSession: session,
+      }),
+    );
+    return response.tessera ? response.response : withSessionHeaders(response.response, session);
   };
 }
 
@@ -80,7 +83,8 @@ export type FetchGuardOptions = FetchProtectOptions;
 
 /**
  * Wraps a fetch handler with the request path, in any mode. Unlike `protect`, anonymous requests reach the
- * handler (with `session: null`); CSRF refusals (403) and store faults (503) do not. The form token is read
+ * handler (with `session: null`); CSRF refusals (403) and store faults (503) do not. Tessera errors the handler
+ * throws (a login while the store is down: 503) are answered the same way; the app's own are rethrown. The form token is read
  * from a clone of urlencoded/multipart bodies only when needed, so the handler can still read the body.
  */
 export function guard<Data extends SessionData, Mode extends SessionAuthenticator<Data>>(
@@ -94,14 +98,32 @@ export function guard<Data extends SessionData, Mode extends SessionAuthenticato
     const opened = await open(request);
     if (!opened.ok) return opened.response;
     const session = opened.session;
-    const response = await handler(request, {
-      result: session.result,
-      session: session.session,
-      sessions: mode,
-      requestSession: session,
-    });
-    return withSessionHeaders(response, session);
+    const response = await answered(() =>
+      handler(request, {
+        result: session.result,
+        session: session.session,
+        sessions: mode,
+        requestSession: session,
+      }),
+    );
+    return response.tessera ? response.response : withSessionHeaders(response.response, session);
   };
+}
+
+/**
+ * The handler's response; or, when the handler threw one of Tessera's errors (a login or logout while the store
+ * is down: 503 with Retry-After, fail closed; a refused step-up), the answer for it, as for the same error
+ * before the handler. Any other error is the app's, and is rethrown.
+ */
+async function answered(
+  run: () => Response | Promise<Response>,
+): Promise<{ response: Response; tessera: boolean }> {
+  try {
+    return { response: await run(), tessera: false };
+  } catch (error) {
+    if (isTesseraError(error)) return { response: replyToResponse(errorReply(error)), tessera: true };
+    throw error;
+  }
 }
 
 type Opened<Data extends SessionData> =
