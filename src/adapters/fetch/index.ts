@@ -83,9 +83,10 @@ export type FetchGuardOptions = FetchProtectOptions;
 
 /**
  * Wraps a fetch handler with the request path, in any mode. Unlike `protect`, anonymous requests reach the
- * handler (with `session: null`); CSRF refusals (403) and store faults (503) do not. Tessera errors the handler
- * throws (a login while the store is down: 503) are answered the same way; the app's own are rethrown. The form token is read
- * from a clone of urlencoded/multipart bodies only when needed, so the handler can still read the body.
+ * handler (with `session: null`); CSRF refusals (403) and store faults (503) do not. Tessera errors the
+ * handler throws (a login while the store is down: 503) are answered the same way; the app's own are rethrown.
+ * The form token is read from a clone of urlencoded/multipart bodies only when needed, so the handler can still
+ * read the body.
  */
 export function guard<Data extends SessionData, Mode extends SessionAuthenticator<Data>>(
   // `& SessionAuthenticator<Data>`: `Data` is inferred from the mode (a bare `Mode` left it `SessionData`).
