@@ -262,13 +262,13 @@ export function bundledOnce(
 
 /**
  * Serves a `bundledOnce` Worker for the enclosing `describe` (its `before`/`after` hooks) under `setting`, and
- * returns a caller of it.
+ * returns a caller of it (and, as `origin()`, where it listens).
  */
 export function servedDuring(
   bundle: { readonly code: () => string; readonly dir: () => string },
   setting: WorkerdSetting,
   options: ConfigOptions & { readonly probePath?: string } = {},
-): ReturnType<typeof callerFor> {
+): ReturnType<typeof callerFor> & { readonly origin: () => string } {
   let served: ServedWorker | null = null;
   before(async () => {
     served = await serveWorker(bundle.dir(), bundle.code(), setting, options);
@@ -276,5 +276,8 @@ export function servedDuring(
   after(async () => {
     await served?.worker.stop();
   });
-  return callerFor(() => served);
+  return Object.assign(
+    callerFor(() => served),
+    { origin: () => served?.origin ?? '' },
+  );
 }

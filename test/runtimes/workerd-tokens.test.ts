@@ -14,6 +14,7 @@ import {
   bundledOnce,
   servedDuring,
 } from './workerd-run.js';
+import { DpopTestKey } from '../support/dpop-key.js';
 
 const reason = workerdMissing();
 const bundle = bundledOnce('test/runtimes/fixtures/workerd-tokens-worker.ts');
@@ -106,6 +107,51 @@ describe('workerd: access and refresh tokens', { skip: reason ?? false }, () => 
           assert.equal(refused.status, 401, 'a logged-out session refreshes no more');
         });
       }
+
+      it('dpop: tokens bound to a key, each request with a fresh proof by it; replays, bearer use and other keys refused', async () => {
+        const device = await DpopTestKey.create('ES256');
+        const other = await DpopTestKey.create('EdDSA');
+        const url = (path: string): string => `${raw.origin()}${path}`;
+        const loginProof = await device.proof({ htm: 'POST', htu: url('/dpop/login') });
+        const login = await call('POST', '/dpop/login', { subject: 'ada@example.com' }, { dpop: loginProof });
+        assert.equal(login.status, 200, JSON.stringify(login.body));
+        assert.equal(login.body.jkt, device.jkt, "bound to the proof's key");
+        const { accessToken } = login.body.pair as Pair;
+        const replayed = await call(
+          'POST',
+          '/dpop/login',
+          { subject: 'ada@example.com' },
+          { dpop: loginProof },
+        );
+        assert.equal(replayed.status, 401, 'a proof is used once');
+
+        const proof = await device.proof({ htm: 'GET', htu: url('/dpop/api'), accessToken });
+        const api = await call('GET', '/dpop/api', undefined, {
+          authorization: `DPoP ${accessToken}`,
+          dpop: proof,
+        });
+        assert.equal(api.status, 200, JSON.stringify(api.body));
+        assert.equal(api.body.subject, 'ada@example.com');
+        const again = await call('GET', '/dpop/api', undefined, {
+          authorization: `DPoP ${accessToken}`,
+          dpop: proof,
+        });
+        assert.equal(again.status, 401, 'the same proof twice');
+        const bearer = await call('GET', '/dpop/api', undefined, { authorization: `Bearer ${accessToken}` });
+        assert.equal(bearer.status, 401, 'a bound token used as a bearer token');
+        const stolen = await other.proof({ htm: 'GET', htu: url('/dpop/api'), accessToken });
+        const thief = await call('GET', '/dpop/api', undefined, {
+          authorization: `DPoP ${accessToken}`,
+          dpop: stolen,
+        });
+        assert.equal(thief.status, 401, 'a proof by another key');
+        const elsewhere = await device.proof({ htm: 'GET', htu: url('/elsewhere'), accessToken });
+        const wrongUrl = await call('GET', '/dpop/api', undefined, {
+          authorization: `DPoP ${accessToken}`,
+          dpop: elsewhere,
+        });
+        assert.equal(wrongUrl.status, 401, 'a proof made for another URL');
+      });
     });
   }
 });
