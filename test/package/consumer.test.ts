@@ -200,7 +200,10 @@ describe('the packed package in a fresh app', () => {
         `${name} is in the bundle`,
       );
     }
-    assert.ok(code.includes('tessera: JWS refused') && !code.includes('TokenError'), 'the web JOSE provider is in the bundle');
+    assert.ok(
+      code.includes('tessera: JWS refused') && !code.includes('TokenError'),
+      'the web JOSE provider is in the bundle',
+    );
     assert.ok(!/fast-jwt/.test(code), 'fast-jwt stays out of a Worker');
     assert.doesNotMatch(code, /["']node:[a-z_/]+["']/);
   });

@@ -5,12 +5,7 @@ import { describe, it } from 'node:test';
 import { SignJWT, exportJWK } from 'jose';
 import { manualClock } from '../../src/core/clock.js';
 import { keyObject } from '../support/key-objects.js';
-import {
-  AccessTokens,
-  generateJwtKey,
-  hmacKey,
-  JwtKeyRing,
-} from '../../src/stateless/jwt/index.js';
+import { AccessTokens, generateJwtKey, hmacKey, JwtKeyRing } from '../../src/stateless/jwt/index.js';
 
 const clock = manualClock(Date.UTC(2026, 0, 1));
 const SID = 'AAAAbbbbccccddddeeeeffffgg';
