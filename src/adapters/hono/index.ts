@@ -22,13 +22,14 @@
  * handler can parse the body again.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { isTesseraError } from '../../core/errors.js';
 import type { ValidationResult } from '../../core/outcome.js';
 import type { LevelRequirement } from '../../core/session-rules.js';
 import type { Session, SessionData } from '../../core/session.js';
 import type { SessionAuthenticator } from '../../transport/authenticator.js';
 import { openRequestSession, requireLevel, requireSignedIn } from '../../transport/pipeline.js';
 import type { RequestSession } from '../../transport/request-session.js';
-import { type HttpReply, replyToResponse } from '../../transport/reply.js';
+import { errorReply, type HttpReply, replyToResponse } from '../../transport/reply.js';
 import { factsFromRequest } from '../../transport/request.js';
 import {
   type IssuedCookieSession,
@@ -135,6 +136,13 @@ export function tesseraHono<Data extends SessionData>(
       c.set('tessera', opened.session);
       sync(c, opened.session);
       await next();
+      // A Tessera error the handler threw (a login while the store is down) is answered as it is before the
+      // handler: 503 with Retry-After, fail closed, whatever the app's onError made of it. Hono has caught it
+      // by now and kept it in `c.error`; the app's own errors stay with its onError.
+      if (isTesseraError(c.error)) {
+        c.res = replyToResponse(errorReply(c.error));
+        return undefined;
+      }
       // Added to whatever Response the handler (or a route guard's refusal) produced.
       c.res = withSessionHeaders(c.res, opened.session);
       return undefined;
