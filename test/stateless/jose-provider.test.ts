@@ -84,21 +84,34 @@ describe('JOSE providers', () => {
     const jwk = pair.privateKey.export({ format: 'jwk' });
     const head = b64u('{"alg":"ES256"}');
     const body = b64u('{"a":1}');
-    let highS = false;
-    for (let i = 0; i < 64; i++) {
+    // The order of P-256. For a valid (r, s), (r, n - s) is valid too: one of the two has a high s. Built here,
+    // whatever the signer makes (OpenSSL makes both kinds; some runtimes normalise to a low s).
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const toHex = (value: bigint): string => value.toString(16).padStart(64, '0');
+    for (let i = 0; i < 8; i++) {
       const raw = sign('sha256', Buffer.from(`${head}.${body}`), {
         key: pair.privateKey,
         dsaEncoding: 'ieee-p1363',
       });
-      // s is the second half; above n/2 when its top byte is 0x80 or more (n starts ffffffff00000000…).
-      highS ||= (raw[32] as number) >= 0x80;
-      const token = `${head}.${body}.${raw.toString('base64url')}`;
-      for (const [name, provider] of PROVIDERS) {
-        const key = provider.privateKeyPair('ES256', jwk as never).publicKey;
-        assert.deepEqual(provider.jwsVerifier('ES256', key)(token), { a: 1 }, name);
+      const r = raw.subarray(0, 32).toString('hex');
+      const sValue = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+      const both = [sValue, n - sValue];
+      assert.ok(
+        both.some((value) => value > n / 2n),
+        'one of the two has a high s',
+      );
+      for (const value of both) {
+        const token = `${head}.${body}.${Buffer.from(r + toHex(value), 'hex').toString('base64url')}`;
+        for (const [name, provider] of PROVIDERS) {
+          const key = provider.privateKeyPair('ES256', jwk as never).publicKey;
+          assert.deepEqual(
+            provider.jwsVerifier('ES256', key)(token),
+            { a: 1 },
+            `${name}, s ${value > n / 2n ? 'high' : 'low'}`,
+          );
+        }
       }
     }
-    assert.ok(highS, 'some signature had a high s');
     const der = sign('sha256', Buffer.from(`${head}.${body}`), pair.privateKey).toString('base64url');
     for (const [name, provider] of PROVIDERS) {
       const key = provider.privateKeyPair('ES256', jwk as never).publicKey;
