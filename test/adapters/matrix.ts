@@ -140,6 +140,10 @@ function runModeMatrix(name: string, mode: ModeName, start: StartServer): void {
               form: { _csrf: user.csrf },
             });
             assertRefused(action, 503, 'store_unavailable');
+            // A login inside the handler, against the failing store: the same answer, and no cookie.
+            const signIn = await request('/login?subject=while-down', { method: 'POST' });
+            assertRefused(signIn, 503, 'store_unavailable');
+            assert.deepEqual(signIn.setCookies, [], 'no cookie from a failed login');
           } finally {
             world.storeDown = false;
           }
