@@ -5,7 +5,7 @@
 // bound, and a revoked session's refresh is refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type DbscSend, DbscTestClient } from '../support/dbsc-client.js';
+import { type DbscSend, DbscTestClient, dbscSender } from '../support/dbsc-client.js';
 import {
   bundledOnce,
   nodeReferences,
@@ -34,19 +34,7 @@ describe('workerd: device bound sessions', { skip: reason ?? false }, () => {
         const { token, id, registration } = login.body as { token: string; id: string; registration: string };
         const client = await DbscTestClient.create();
         const jar = (): string => `__Host-app=${token}${client.boundCookie ? `; ${client.boundCookie}` : ''}`;
-        const send =
-          (cookies: () => string): DbscSend =>
-          async (path, headers) => {
-            const response = await fetch(call.origin() + path, {
-              method: 'POST',
-              headers: { cookie: cookies(), ...headers },
-            });
-            return {
-              status: response.status,
-              body: await response.text(),
-              header: (name) => response.headers.get(name),
-            };
-          };
+        const send = (cookies: () => string): DbscSend => dbscSender(call.origin, cookies);
 
         const registered = await client.register(registration, send(jar));
         assert.equal(registered.status, 200, registered.body);

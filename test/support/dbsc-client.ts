@@ -79,3 +79,18 @@ export class DbscTestClient {
     if (cookie !== null) this.boundCookie = cookie[1] as string;
   }
 }
+
+/** A `DbscSend` that POSTs to `origin()` + path over real HTTP, with the cookies `cookies()` gives at the time. */
+export function dbscSender(origin: () => string, cookies: () => string): DbscSend {
+  return async (path, headers) => {
+    const response = await fetch(origin() + path, {
+      method: 'POST',
+      headers: { cookie: cookies(), ...headers },
+    });
+    return {
+      status: response.status,
+      body: await response.text(),
+      header: (name) => response.headers.get(name),
+    };
+  };
+}

@@ -12,7 +12,7 @@ import type { SessionStore } from '../../src/core/store.js';
 import { MemoryStore } from '../../src/stores/memory/memory-store.js';
 import { DeviceBoundSessions } from '../../src/transport/dbsc/index.js';
 import { HttpSessions } from '../../src/transport/http-sessions.js';
-import { type DbscReply, type DbscSend, DbscTestClient } from '../support/dbsc-client.js';
+import { type DbscReply, type DbscSend, DbscTestClient, dbscSender } from '../support/dbsc-client.js';
 
 const SECRET = 'dbsc-test-secret-0123456789abcdef-0123456789';
 
@@ -46,19 +46,7 @@ async function setup(options: { mode?: 'enforce' | 'report-only'; store?: Sessio
     const issued = await manager.create({ subject: 'alice' });
     return { token: issued.token, session: issued.session };
   };
-  const send =
-    (cookies: () => string): DbscSend =>
-    async (path, headers) => {
-      const response = await fetch(origin + path, {
-        method: 'POST',
-        headers: { cookie: cookies(), ...headers },
-      });
-      return {
-        status: response.status,
-        body: await response.text(),
-        header: (name) => response.headers.get(name),
-      };
-    };
+  const send = (cookies: () => string): DbscSend => dbscSender(() => origin, cookies);
   const get = (cookie: string) => fetch(`${origin}/page`, { headers: { cookie } });
   return { clock, events, manager, dbsc, sessions, server, origin, login, send, get };
 }
