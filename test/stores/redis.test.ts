@@ -97,6 +97,76 @@ describe('redis store', { skip }, () => {
       }
     });
 
+    it('times before a session began survive the scripts that rewrite them (negative base-36 distances)', async () => {
+      const store = await open();
+      try {
+        const t0 = Date.UTC(2026, 11, 1);
+        const subject = 'early';
+        const id = `${store.shardFor(subject)}${'A'.repeat(22)}`;
+        const record = {
+          id,
+          subject,
+          secretHash: 'h1',
+          previousSecretHash: null,
+          previousSecretValidUntil: null,
+          data: { n: 1 },
+          version: 1,
+          level: 2,
+          levelAt: t0 - 90_061,
+          createdAt: t0,
+          lastSeenAt: t0 - 1,
+          rotatedAt: null,
+          idleExpiresAt: t0 + 600_000,
+          absoluteExpiresAt: t0 + 3_600_000,
+          ip: '203.0.113.9',
+          userAgent: null,
+        };
+        await store.create(record, { now: t0, maxPerSubject: null, overflow: 'refuse' });
+        assert.deepEqual(await store.get(id), record);
+        assert.equal(
+          await store.touch(id, {
+            now: t0,
+            expectedSecretHash: 'h1',
+            lastSeenAt: t0 - 35,
+            idleExpiresAt: t0 + 700_000,
+          }),
+          true,
+        );
+        assert.deepEqual(await store.get(id), {
+          ...record,
+          lastSeenAt: t0 - 35,
+          idleExpiresAt: t0 + 700_000,
+        });
+        const rotated = await store.rotate(id, {
+          now: t0,
+          expectedSecretHash: 'h1',
+          secretHash: 'h2',
+          previousSecretHash: 'h1',
+          previousSecretValidUntil: t0 - 1_296,
+          rotatedAt: t0 - 36 ** 3,
+          lastSeenAt: t0 + 36 ** 4,
+          idleExpiresAt: t0 + 9_999_999,
+          level: 3,
+          levelAt: t0 - 1,
+        });
+        const expected = {
+          ...record,
+          secretHash: 'h2',
+          previousSecretHash: 'h1',
+          previousSecretValidUntil: t0 - 1_296,
+          rotatedAt: t0 - 36 ** 3,
+          lastSeenAt: t0 + 36 ** 4,
+          idleExpiresAt: t0 + 3_600_000,
+          level: 3,
+          levelAt: t0 - 1,
+        };
+        assert.deepEqual(rotated, expected);
+        assert.deepEqual(await store.get(id), expected);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('refuses a key prefix with braces and an id that does not carry its shard', async () => {
       assert.throws(() => new RedisStore({ connection: REDIS_URL, prefix: 'a{b}:' }), TypeError);
       const store = await open();

@@ -17,7 +17,7 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store.js';
-import { decodeSession, encodeSession } from './codec.js';
+import { decodeSession, encodeSession, storedHash } from './codec.js';
 import { RedisConnection } from './connection.js';
 import * as once from './once.js';
 import type { RedisContext } from './context.js';
@@ -139,8 +139,8 @@ export class RedisStore implements SessionStore {
       [
         update.now,
         update.expectedSecretHash,
-        update.secretHash,
-        update.previousSecretHash ?? '',
+        storedHash(update.secretHash),
+        update.previousSecretHash === null ? '' : storedHash(update.previousSecretHash),
         update.previousSecretHash === null ? '' : (update.previousSecretValidUntil ?? ''),
         update.rotatedAt,
         update.lastSeenAt,

@@ -5,8 +5,8 @@
  * Scripts that derive the subject index from a session key build its name from ARGV (same slot, which
  * Redis Cluster allows for undeclared keys).
  *
- * A session is one string: `<meta>\n<data>`. `meta` is a JSON array of strings and nulls (numbers kept as
- * decimal strings, so Lua never reformats them): see META in codec.ts. `data` is the application's JSON,
+ * A session is one string of three lines (codec.ts, format 2): the fixed fields (comma-separated, times in base
+ * 36), the free text as a JSON array `[subject, ip, userAgent]`, and `data`, the application's JSON,
  * which Lua never parses (so numbers, empty arrays and key names keep their exact form); a data patch is
  * applied by the client and written back with a compare-and-set on the version.
  */
@@ -25,22 +25,57 @@ local function extend(k, ttl)
   if cur >= 0 and cur >= ttl then return end
   redis.call('PEXPIRE', k, s(ttl))
 end
-local function expiryOf(i, a)
-  local x = tonumber(i)
-  local y = tonumber(a)
-  if x < y then return x, i end
-  return y, a
+-- The fixed line of a session (codec.ts, format 2): 1 format, 2 hash, 3 previous hash, 4 previous valid until,
+-- 5 version, 6 level, 7 level at, 8 created (whole ms, base 36), 9 last seen, 10 rotated, 11 idle expiry,
+-- 12 absolute expiry. Every time but 8 is its distance from 8, in base 36; '' is null.
+local DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
+local function b36(n)
+  n = math.floor(n + 0.5)
+  if n == 0 then return '0' end
+  local sign = ''
+  if n < 0 then
+    sign = '-'
+    n = -n
+  end
+  local out = {}
+  while n > 0 do
+    local r = n % 36
+    table.insert(out, 1, string.sub(DIGITS, r + 1, r + 1))
+    n = (n - r) / 36
+  end
+  return sign .. table.concat(out)
 end
--- meta: 1 format, 2 subject, 3 hash, 4 previous hash, 5 previous until, 6 version, 7 level, 8 level at,
--- 9 created, 10 last seen, 11 rotated, 12 idle expiry, 13 absolute expiry, 14 ip, 15 user agent
+local function from36(t)
+  if string.sub(t, 1, 1) == '-' then return -tonumber(string.sub(t, 2), 36) end
+  return tonumber(t, 36)
+end
+local function timeOf(meta, n)
+  if meta[n] == '' then return nil end
+  return from36(meta[8]) + from36(meta[n])
+end
+local function setTime(meta, n, value)
+  if value == nil then meta[n] = '' else meta[n] = b36(value - from36(meta[8])) end
+end
+local function expiryOf(meta)
+  local i = timeOf(meta, 11)
+  local a = timeOf(meta, 12)
+  if i < a then return i end
+  return a
+end
+-- Returns the fixed fields, the text line (JSON [subject, ip, user agent]), the data JSON and the whole value.
 local function load(key)
   local raw = redis.call('GET', key)
-  if not raw then return nil, nil, nil end
-  local cut = string.find(raw, '\\n', 1, true)
-  return cjson.decode(string.sub(raw, 1, cut - 1)), string.sub(raw, cut + 1), raw
+  if not raw then return nil end
+  local a = string.find(raw, '\\n', 1, true)
+  local b = a and string.find(raw, '\\n', a + 1, true)
+  if not b or string.sub(raw, 1, 2) ~= '2,' then error('tessera: unknown Redis session format') end
+  local meta = {}
+  for f in string.gmatch(string.sub(raw, 1, a - 1) .. ',', '([^,]*),') do meta[#meta + 1] = f end
+  return meta, string.sub(raw, a + 1, b - 1), string.sub(raw, b + 1), raw
 end
-local function save(key, meta, data)
-  local raw = cjson.encode(meta) .. '\\n' .. data
+local function subjectOf(text) return cjson.decode(text)[1] end
+local function save(key, meta, text, data)
+  local raw = table.concat(meta, ',') .. '\\n' .. text .. '\\n' .. data
   redis.call('SET', key, raw, 'KEEPTTL')
   return raw
 end
@@ -68,8 +103,8 @@ if ARGV[2] ~= '' then
     local meta = load(tag .. ':s:' .. other)
     if not meta then
       redis.call('ZREM', KEYS[2], other)
-    elseif expiryOf(meta[12], meta[13]) > now then
-      table.insert(live, {tonumber(meta[9]), other})
+    elseif expiryOf(meta) > now then
+      table.insert(live, {from36(meta[8]), other})
     end
   end
   local excess = #live + 1 - cap
@@ -96,20 +131,21 @@ return result
 
 /** KEYS: session. ARGV: now, expected hash, lastSeenAt, idleExpiresAt, retention, tag, id. */
 export const TOUCH = `${HELPERS}
-local meta, data = load(KEYS[1])
-if not meta or meta[3] ~= ARGV[2] then return 0 end
+local meta, text, data = load(KEYS[1])
+if not meta or meta[2] ~= ARGV[2] then return 0 end
 local now = tonumber(ARGV[1])
-if expiryOf(meta[12], meta[13]) <= now then return 0 end
-local idle = ARGV[4]
-if tonumber(idle) > tonumber(meta[13]) then idle = meta[13] end
-meta[10] = ARGV[3]
-meta[12] = idle
-save(KEYS[1], meta, data)
-local exp, expText = expiryOf(idle, meta[13])
+if expiryOf(meta) <= now then return 0 end
+local absolute = timeOf(meta, 12)
+local idle = tonumber(ARGV[4])
+if idle > absolute then idle = absolute end
+setTime(meta, 9, tonumber(ARGV[3]))
+setTime(meta, 11, idle)
+save(KEYS[1], meta, text, data)
+local exp = expiryOf(meta)
 local ttl = ttlFor(exp, now, tonumber(ARGV[5]))
 extend(KEYS[1], ttl)
-local index = ARGV[6] .. ':u:' .. meta[2]
-redis.call('ZADD', index, 'XX', expText, ARGV[7])
+local index = ARGV[6] .. ':u:' .. subjectOf(text)
+redis.call('ZADD', index, 'XX', s(exp), ARGV[7])
 extend(index, ttl)
 return 1
 `;
@@ -121,34 +157,35 @@ return 1
  * time to live; an earlier end leaves the key to the sweep (the caller re-hints it), never dropping it early.
  */
 export const ROTATE = `${HELPERS}
-local meta, data = load(KEYS[1])
-if not meta or meta[3] ~= ARGV[2] then return false end
+local meta, text, data = load(KEYS[1])
+if not meta or meta[2] ~= ARGV[2] then return false end
 local now = tonumber(ARGV[1])
-if expiryOf(meta[12], meta[13]) <= now then return false end
-if ARGV[14] ~= '' then meta[13] = ARGV[14] end
-local idle = ARGV[8]
-if tonumber(idle) > tonumber(meta[13]) then idle = meta[13] end
-meta[3] = ARGV[3]
+if expiryOf(meta) <= now then return false end
+if ARGV[14] ~= '' then setTime(meta, 12, tonumber(ARGV[14])) end
+local absolute = timeOf(meta, 12)
+local idle = tonumber(ARGV[8])
+if idle > absolute then idle = absolute end
+meta[2] = ARGV[3]
 if ARGV[4] == '' then
-  meta[4] = cjson.null
-  meta[5] = cjson.null
+  meta[3] = ''
+  meta[4] = ''
 else
-  meta[4] = ARGV[4]
-  meta[5] = ARGV[5]
+  meta[3] = ARGV[4]
+  if ARGV[5] == '' then meta[4] = '' else setTime(meta, 4, tonumber(ARGV[5])) end
 end
-meta[11] = ARGV[6]
-meta[10] = ARGV[7]
-meta[12] = idle
+setTime(meta, 10, tonumber(ARGV[6]))
+setTime(meta, 9, tonumber(ARGV[7]))
+setTime(meta, 11, idle)
 if ARGV[9] ~= '' then
-  meta[7] = ARGV[9]
-  if ARGV[10] == '' then meta[8] = cjson.null else meta[8] = ARGV[10] end
+  meta[6] = ARGV[9]
+  if ARGV[10] == '' then meta[7] = '' else setTime(meta, 7, tonumber(ARGV[10])) end
 end
-local raw = save(KEYS[1], meta, data)
-local exp, expText = expiryOf(idle, meta[13])
+local raw = save(KEYS[1], meta, text, data)
+local exp = expiryOf(meta)
 local ttl = ttlFor(exp, now, tonumber(ARGV[11]))
 extend(KEYS[1], ttl)
-local index = ARGV[12] .. ':u:' .. meta[2]
-redis.call('ZADD', index, 'XX', expText, ARGV[13])
+local index = ARGV[12] .. ':u:' .. subjectOf(text)
+redis.call('ZADD', index, 'XX', s(exp), ARGV[13])
 extend(index, ttl)
 return raw
 `;
@@ -158,20 +195,20 @@ return raw
  * version is unchanged, then increments it. Returns {'ok', value} | {'conflict', version} | {'not_found'}.
  */
 export const UPDATE = `${HELPERS}
-local meta = load(KEYS[1])
+local meta, text = load(KEYS[1])
 if not meta then return {'not_found'} end
-if expiryOf(meta[12], meta[13]) <= tonumber(ARGV[1]) then return {'not_found'} end
-if meta[6] ~= ARGV[2] then return {'conflict', meta[6]} end
-meta[6] = s(tonumber(meta[6]) + 1)
-return {'ok', save(KEYS[1], meta, ARGV[3])}
+if expiryOf(meta) <= tonumber(ARGV[1]) then return {'not_found'} end
+if meta[5] ~= ARGV[2] then return {'conflict', meta[5]} end
+meta[5] = s(tonumber(meta[5]) + 1)
+return {'ok', save(KEYS[1], meta, text, ARGV[3])}
 `;
 
 /** KEYS: session. ARGV: tag, id. Returns the removed value, or nil. */
 export const DELETE = `${HELPERS}
-local meta, _, raw = load(KEYS[1])
+local meta, text, _, raw = load(KEYS[1])
 if not meta then return false end
 redis.call('DEL', KEYS[1])
-redis.call('ZREM', ARGV[1] .. ':u:' .. meta[2], ARGV[2])
+redis.call('ZREM', ARGV[1] .. ':u:' .. subjectOf(text), ARGV[2])
 return raw
 `;
 
@@ -225,13 +262,13 @@ for _, id in ipairs(ids) do
   if not meta then
     redis.call('ZREM', KEYS[1], id)
   else
-    local exp, expText = expiryOf(meta[12], meta[13])
+    local exp = expiryOf(meta)
     if exp < before then
       redis.call('DEL', key)
       redis.call('ZREM', KEYS[1], id)
       removed = removed + 1
     else
-      redis.call('ZADD', KEYS[1], expText, id)
+      redis.call('ZADD', KEYS[1], s(exp), id)
     end
   end
 end
