@@ -28,6 +28,7 @@ import { createTessera } from '../src/core/manager.js';
 import { MemoryStore } from '../src/stores/memory/memory-store.js';
 import { RedisStore } from '../src/stores/redis/index.js';
 import { envNumber } from './lib/harness.js';
+import { redisKeyBytes } from './scale/footprint.js';
 import { load, login, type RunningServer, sanityCheck, startServer } from './lib/http-target.js';
 import { writeResults } from './lib/results.js';
 import {
@@ -136,17 +137,12 @@ async function memoryPerSession(
   const prefix = `bench-mem:${process.pid}:`;
   const store = new RedisStore({ connection: REDIS_URL, prefix });
   const manager = createTessera({ store });
-  let tesseraBytes = 0;
-  const ids: string[] = [];
   for (let n = 0; n < count; n += 1) {
-    const issued = await manager.create({ subject: `member-${n}@example.com`, data: PAYLOAD });
-    ids.push(issued.session.id);
+    await manager.create({ subject: `member-${n}@example.com`, data: PAYLOAD });
   }
-  for (let n = 0; n < count; n += 1) {
-    const keys = [store.keys.session(ids[n] as string), store.keys.index(`member-${n}@example.com`)];
-    for (const key of keys) tesseraBytes += Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
-  }
-  tesseraBytes += Number(await redis.call('MEMORY', 'USAGE', store.keys.hint, 'SAMPLES', '0'));
+  // Every key under the prefix: sessions, subject indexes and the sweep hints.
+  const { parts } = await redisKeyBytes(redis, prefix);
+  const tesseraBytes = Object.values(parts).reduce((sum, value) => sum + value, 0);
   await store.close();
 
   const [{ RedisStore: ConnectRedis }, { createClient }] = await Promise.all([

@@ -116,6 +116,7 @@ export async function redisUsedMemory(redis: Redis): Promise<number> {
 function redisPart(key: string): string {
   if (key.includes(':s:')) return 'sessionStrings';
   if (key.includes(':u:')) return 'subjectIndexes';
+  if (key.includes('{sweep:')) return 'sweepHints';
   return 'otherKeys';
 }
 
@@ -124,7 +125,7 @@ export async function redisKeyBytes(
   redis: Redis,
   prefix: string,
 ): Promise<{ parts: Record<string, number>; keys: number }> {
-  const parts: Record<string, number> = { sessionStrings: 0, subjectIndexes: 0, otherKeys: 0 };
+  const parts: Record<string, number> = { sessionStrings: 0, subjectIndexes: 0, sweepHints: 0, otherKeys: 0 };
   let keys = 0;
   let cursor = '0';
   do {

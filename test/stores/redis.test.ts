@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { manualClock } from '../../src/core/clock.js';
 import { createTessera } from '../../src/core/manager.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
+import { BUCKET_MS, HINT_SHARDS, hintShard } from '../../src/stores/redis/sweeps.js';
 import type { SessionStore } from '../../src/core/store.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
 import type { CommitFaults } from '../conformance/store-faults.js';
@@ -74,9 +76,18 @@ describe('redis store', { skip }, () => {
         const client = store.client;
         const sessionTtl = await client.pttl(store.keys.session(issued.session.id));
         const indexTtl = await client.pttl(store.keys.index('ttl'));
-        const hintTtl = await client.pttl(store.keys.hint);
-        for (const ttl of [sessionTtl, indexTtl, hintTtl]) {
+        for (const ttl of [sessionTtl, indexTtl]) {
           assert.ok(ttl > 600_000 && ttl <= 660_000, `ttl ${ttl} should be idle + retention`);
+        }
+        // The sweep hint's bucket (a list) and its shard's bucket set outlive the minute the session ends in.
+        const entry = 'u:ttl';
+        const k = hintShard(entry);
+        const start = Math.floor(issued.session.idleExpiresAt / BUCKET_MS) * BUCKET_MS;
+        assert.deepEqual(await client.lrange(store.keys.hintBucket(k, start), 0, -1), [entry]);
+        assert.equal(await client.zscore(store.keys.hintBuckets(k), String(start)), String(start));
+        for (const key of [store.keys.hintBucket(k, start), store.keys.hintBuckets(k)]) {
+          const ttl = await client.pttl(key);
+          assert.ok(ttl >= sessionTtl - 1000 && ttl <= 660_000 + BUCKET_MS, `hint ttl ${ttl}`);
         }
       } finally {
         await store.close();
@@ -92,6 +103,67 @@ describe('redis store', { skip }, () => {
         assert.ok(store.keys.session(issued.session.id).includes(tag));
         assert.ok(store.keys.index('slot').includes(tag));
         assert.ok(store.keys.notBefore('slot').includes(tag));
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('sweep hints: one list entry per login, none per touch, a bucket not yet due is kept whole', async () => {
+      const store = await open();
+      try {
+        const clock = manualClock(Date.UTC(2026, 11, 1, 10, 0, 20));
+        const manager = createTessera({ store, clock, idleTimeout: 600, absoluteTimeout: 3600 });
+        const subjects = Array.from({ length: 40 }, (_, n) => `hinted-${n}`);
+        const issued = [];
+        for (const subject of subjects) issued.push(await manager.create({ subject }));
+        const client = store.client;
+        const start = Math.floor((clock() + 600_000) / BUCKET_MS) * BUCKET_MS;
+        const lengths = async (): Promise<number> => {
+          let total = 0;
+          for (let k = 0; k < HINT_SHARDS; k += 1)
+            total += await client.llen(store.keys.hintBucket(k, start));
+          return total;
+        };
+        assert.equal(await lengths(), 40);
+        const shards = new Set(subjects.map((subject) => hintShard(`u:${subject}`)));
+        assert.ok(shards.size >= 8, `40 subjects over ${shards.size} hint shards`);
+        // `before` inside the bucket, before every session's end: nothing removed, every entry still there.
+        assert.equal(await store.deleteExpired(start + 1, 500), 0);
+        assert.equal(await lengths(), 40);
+        clock.advance(410_000);
+        for (const one of issued) {
+          const result = await manager.validate(one.token);
+          assert.equal(result.ok && result.session.idleExpiresAt, clock() + 600_000, 'renewed');
+        }
+        assert.equal(await lengths(), 40, 'a touch writes no hint');
+        // Past the old bucket, before the renewed ends: nothing removed, the entries move to their new minute.
+        const later = Math.floor((clock() + 600_000) / BUCKET_MS) * BUCKET_MS;
+        assert.equal(await store.deleteExpired(start + BUCKET_MS, 500), 0);
+        assert.equal(await lengths(), 0);
+        let moved = 0;
+        for (let k = 0; k < HINT_SHARDS; k += 1) moved += await client.llen(store.keys.hintBucket(k, later));
+        assert.equal(moved, 40);
+        assert.equal(await store.deleteExpired(later + BUCKET_MS, 500), 40);
+        for (let k = 0; k < HINT_SHARDS; k += 1) {
+          assert.equal(await client.zcard(store.keys.hintBuckets(k)), 0, `shard ${k} keeps no bucket`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('sweep hints: a bucket whose list expired unswept leaves its shard set at the next hint', async () => {
+      const store = await open();
+      try {
+        const manager = createTessera({ store });
+        const subject = 'stale-bucket';
+        const k = hintShard(`u:${subject}`);
+        await store.ping();
+        const client = store.client;
+        await client.zadd(store.keys.hintBuckets(k), 60_000, '60000');
+        await manager.create({ subject });
+        assert.equal(await client.zscore(store.keys.hintBuckets(k), '60000'), null);
+        assert.equal(await client.zcard(store.keys.hintBuckets(k)), 1);
       } finally {
         await store.close();
       }

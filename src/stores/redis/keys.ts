@@ -8,8 +8,10 @@ import { SHARD_LENGTH } from '../../core/token.js';
  * - `<prefix>{<shard>}:n:<subject>`  the subject's not-before time (hash)
  * - `<prefix>{f:<family>}`           one refresh family (hash)
  * - `<prefix>o:<key>`                one used one-time key (a string that expires by itself)
- * - `<prefix>{sweep}:due`            sweep hints: which subjects / families / not-before entries expire when
- * where `<shard>` = shardFor(subject) for every key of that subject.
+ * - `<prefix>{sweep:<k>}`            sweep hint buckets of hint shard k (sorted set: bucket start times)
+ * - `<prefix>{sweep:<k>}:<start>`    one bucket (a list): the subjects / families / not-before entries with
+ *                                    something expiring in the minute from `<start>`
+ * where `<shard>` = shardFor(subject) for every key of that subject, and k = hintShard(entry).
  */
 export class KeyLayout {
   readonly prefix: string;
@@ -64,7 +66,13 @@ export class KeyLayout {
     return `${this.prefix}o:${key}`;
   }
 
-  get hint(): string {
-    return `${this.prefix}{sweep}:due`;
+  /** The sorted set of hint shard `k`'s buckets, scored by their start time. */
+  hintBuckets(k: number): string {
+    return `${this.prefix}{sweep:${k}}`;
+  }
+
+  /** One bucket of hint shard `k`: a list of entries, in the same slot as its sorted set. */
+  hintBucket(k: number, start: number): string {
+    return `${this.prefix}{sweep:${k}}:${start}`;
   }
 }

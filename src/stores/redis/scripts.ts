@@ -288,19 +288,35 @@ end
 return {0, x}
 `;
 
-/** KEYS: hint. ARGV: due time, member, now, retention. ZADD LT keeps the earliest due time; the set expires too. */
+/**
+ * KEYS: a hint shard's bucket set, one bucket. ARGV: bucket start, entry, now, retention, bucket width, the
+ * shard's bucket key prefix. Appends the entry (unless it is already last) and lists the bucket; both expire a
+ * retention after the bucket ends. Drops up to two of the oldest buckets whose lists expired unswept, so the set
+ * stays bounded when no sweeper runs.
+ */
 export const HINT = `${HELPERS}
-redis.call('ZADD', KEYS[1], 'LT', ARGV[1], ARGV[2])
-local ttl = ttlFor(tonumber(ARGV[1]), tonumber(ARGV[3]), tonumber(ARGV[4]))
-local cur = redis.call('PTTL', KEYS[1])
-if cur >= 0 and cur < ttl or cur == -1 then redis.call('PEXPIRE', KEYS[1], s(ttl)) end
+if redis.call('LINDEX', KEYS[2], -1) ~= ARGV[2] then redis.call('RPUSH', KEYS[2], ARGV[2]) end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
+local ttl = ttlFor(tonumber(ARGV[1]) + tonumber(ARGV[5]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+extend(KEYS[2], ttl)
+extend(KEYS[1], ttl)
+for _, start in ipairs(redis.call('ZRANGE', KEYS[1], 0, 1)) do
+  if redis.call('EXISTS', ARGV[6] .. start) == 0 then redis.call('ZREM', KEYS[1], start) end
+end
 return 1
 `;
 
-/** KEYS: hint. ARGV: member, score seen. Removes the member only if nobody rescheduled it meanwhile. */
-export const UNHINT = `
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) <= tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end
+/** KEYS: one bucket. ARGV: count. Returns {length before, entry, …}: up to `count` entries taken from its head. */
+export const TAKE = `
+local length = redis.call('LLEN', KEYS[1])
+local taken = redis.call('LPOP', KEYS[1], ARGV[1])
+if not taken then return {length} end
+return {length, unpack(taken)}
+`;
+
+/** KEYS: a hint shard's bucket set, one bucket. ARGV: bucket start. Unlists the bucket once it is empty. */
+export const DROP_BUCKET = `
+if redis.call('LLEN', KEYS[2]) == 0 then redis.call('ZREM', KEYS[1], ARGV[1]) end
 return 1
 `;
 
