@@ -52,8 +52,18 @@ function configFor(
     postgresUrl: settings.postgresUrl,
     schema: `scale_${process.pid}_${size}`,
     redisUrl: settings.redisUrl,
-    prefix: `scale:${process.pid}:${size}:`,
+    prefix: redisPrefix(size),
   };
+}
+
+/**
+ * A Redis key prefix of this process and size, exactly as long as the default `tessera:` (8 characters), so
+ * key names, and with them bytes per session, are what a default store has: 3 base-36 characters of the pid, 4
+ * of the size (sizes differ in them up to 1,679,615 apart), and the colon.
+ */
+export function redisPrefix(size: number): string {
+  const pid = (process.pid % 36 ** 3).toString(36).padStart(3, '0');
+  return `${pid}${(size % 36 ** 4).toString(36).padStart(4, '0')}:`;
 }
 
 /** Starts one worker per size (ascending). If one fails to start, those already started are stopped. */
