@@ -28,11 +28,23 @@ export function callStore<T>(kind: string, operation: string, run: () => Promise
   });
 }
 
-async function guarded<T>(kind: string, operation: string, run: () => Promise<T>): Promise<T> {
+/**
+ * `run()` with its faults turned into StoreUnavailableError. Not an `async` function: on the hot path (every
+ * validation) it adds one `then` to the store's promise instead of an async frame of its own.
+ */
+function guarded<T>(kind: string, operation: string, run: () => Promise<T>): Promise<T> {
+  let pending: Promise<T>;
   try {
-    return await run();
+    pending = run();
   } catch (error) {
-    if (isTesseraError(error)) throw error;
-    throw new StoreUnavailableError(`${kind} store failed during ${operation}`, { cause: error });
+    return Promise.reject(asStoreFault(kind, operation, error));
   }
+  return pending.then(undefined, (error: unknown) => {
+    throw asStoreFault(kind, operation, error);
+  });
+}
+
+function asStoreFault(kind: string, operation: string, error: unknown): unknown {
+  if (isTesseraError(error)) return error;
+  return new StoreUnavailableError(`${kind} store failed during ${operation}`, { cause: error });
 }

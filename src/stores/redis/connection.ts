@@ -68,14 +68,29 @@ export class RedisConnection {
     if (this.#closed) throw new StoreUnavailableError('redis store is closed');
   }
 
-  async command<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    this.open();
-    await this.#ready(operation);
-    try {
-      return await run();
-    } catch (error) {
-      throw unavailable(operation, error);
+  /**
+   * Runs one command with its faults as StoreUnavailableError. Connected (the usual case), this is the command's
+   * own promise with one `then`: no async frames on the path of every validation.
+   */
+  command<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new StoreUnavailableError('redis store is closed'));
+    if (this.client.status === 'ready') {
+      this.#everReady = true;
+      return this.#run(operation, run);
     }
+    return this.#ready(operation).then(() => this.#run(operation, run));
+  }
+
+  #run<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>;
+    try {
+      pending = run();
+    } catch (error) {
+      return Promise.reject(unavailable(operation, error));
+    }
+    return pending.then(undefined, (error: unknown) => {
+      throw unavailable(operation, error);
+    });
   }
 
   async eval(

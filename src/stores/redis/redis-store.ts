@@ -99,12 +99,14 @@ export class RedisStore implements SessionStore {
     return { created: true, evicted: parts.slice(1) };
   }
 
-  async get(id: string): Promise<SessionRecord | null> {
-    this.#redis.open();
-    if (!isSessionId(id)) return null;
+  get(id: string): Promise<SessionRecord | null> {
+    // Not `async`: one `then` on the GET is the whole of a validation's store work. A closed store rejects
+    // (in `command`), as every other method does, rather than throwing.
+    if (!isSessionId(id)) return this.#redis.command('get', async () => null);
     const client = this.#redis.client;
-    const raw = await this.#redis.command('get', () => client.get(this.keys.session(id)));
-    return decodeSession(id, raw);
+    return this.#redis
+      .command('get', () => client.get(this.keys.session(id)))
+      .then((raw) => decodeSession(id, raw));
   }
 
   async touch(id: string, update: TouchUpdate): Promise<boolean> {
