@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { SessionStore } from '../../src/core/store.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/stores/sqlite/index.js';
+import { openDatabase } from '../../src/stores/sqlite/open-database.js';
 import { makeFamily, makeRecord, newSubject, T0 } from '../conformance/fixtures.js';
 import { mountSmallFilesystem } from '../conformance/full-filesystem.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
@@ -89,6 +90,38 @@ describe('SqliteStore file behaviour', () => {
       assert.equal(await second.getSubjectNotBefore(record.subject), T0 + 5);
     } finally {
       await second.close();
+    }
+  });
+
+  it('reads the file through a memory map of mmapBytes (default 1 GiB; 0 turns it off); a bad value is a TypeError', async () => {
+    const mapped = (mmapBytes: number): number => {
+      const db = openDatabase({
+        path: join(dir, `mmap-${mmapBytes}.sqlite`),
+        busyTimeoutMs: 1000,
+        synchronous: 'full',
+        driver: undefined,
+        mmapBytes,
+      });
+      try {
+        return (db.prepare('PRAGMA mmap_size').get() as { mmap_size: number }).mmap_size;
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(mapped(1024 * 1024 * 1024), 1024 * 1024 * 1024);
+    assert.equal(mapped(0), 0);
+    const byDefault = new SqliteStore({ path: join(dir, 'mmap-default.sqlite') });
+    const off = new SqliteStore({ path: join(dir, 'mmap-off.sqlite'), mmapBytes: 0 });
+    const memory = new SqliteStore({ path: ':memory:' });
+    try {
+      assert.equal(byDefault.mmapBytes, 1024 * 1024 * 1024);
+      assert.equal(off.mmapBytes, 0);
+      assert.equal(memory.mmapBytes, 0);
+    } finally {
+      for (const store of [byDefault, off, memory]) await store.close();
+    }
+    for (const mmapBytes of [-1, 1.5, Number.NaN, '1' as unknown as number]) {
+      assert.throws(() => new SqliteStore({ path: join(dir, 'never.sqlite'), mmapBytes }), TypeError);
     }
   });
 
