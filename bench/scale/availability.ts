@@ -55,7 +55,7 @@ export async function availability(kind: ScaleStoreKind, settings: ScaleSettings
         return { ok: true, label: 'memory (MemoryStore, one process)' };
       case 'sqlite':
         if (!sqliteAvailable()) return { ok: false, reason: 'SqliteStore is not in this tree' };
-        return { ok: true, label: `SQLite ${sqliteVersion()} (file, WAL, synchronous=FULL, mmap 1 GiB)` };
+        return { ok: true, label: `SQLite ${sqliteVersion()} (file, WAL, synchronous=FULL, mmap 2 GiB)` };
       case 'postgres':
         return { ok: true, label: `PostgreSQL ${await postgresVersion(settings.postgresUrl)}` };
       case 'redis':

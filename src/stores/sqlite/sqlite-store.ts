@@ -56,14 +56,17 @@ export interface SqliteStoreOptions {
    * its lookups reach pages outside SQLite's own cache. The map is address space, not heap: what it holds is the
    * operating system's page cache, shared with every other reader of the file. The price: an I/O error while
    * reading through the map (a failing disk) ends the process with SIGBUS instead of failing the one call with
-   * 503. `0` turns the map off. Ignored for `:memory:`.
-   * @default 1073741824 (1 GiB)
+   * 503. `0` turns the map off. Ignored for `:memory:`. SQLite caps the map at its build's `SQLITE_MAX_MMAP_SIZE`
+   * (2 GiB less 64 KiB in the usual builds: better-sqlite3, `node:sqlite`); the rest of a larger file is read as
+   * before.
+   * @default 2147483648 (2 GiB: as much as the usual builds map, a file of about 4.5 million sessions with the
+   * scale bench's payload)
    */
   mmapBytes?: number;
 }
 
-/** Default `mmapBytes`: 1 GiB (a file of about two million sessions with the scale bench's payload). */
-const DEFAULT_MMAP_BYTES = 1024 * 1024 * 1024;
+/** Default `mmapBytes`: 2 GiB, which SQLite caps at its build's ceiling. */
+const DEFAULT_MMAP_BYTES = 2 * 1024 * 1024 * 1024;
 
 /**
  * The embedded default store: one SQLite file (WAL), on better-sqlite3, `node:sqlite` or `bun:sqlite` (driver.ts). Every write, single statement or not,
