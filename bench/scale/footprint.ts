@@ -1,7 +1,7 @@
 /**
  * Bytes a store spends on its sessions, one method per store, each the same measure taken on the empty store
  * subtracted (so schema pages, code and a fresh process's heap are not charged to sessions):
- * - memory: V8 heap in use after two full collections (the worker runs nothing else);
+ * - memory: V8 heap plus ArrayBuffer bytes in use after two full collections (the worker runs nothing else);
  * - SQLite: the database file after a `wal_checkpoint(TRUNCATE)` (so pages are counted once, in the file);
  * - PostgreSQL: `pg_table_size` + `pg_indexes_size` of every table in the store's schema (heap, TOAST, free
  *   space and visibility maps, indexes);
@@ -15,20 +15,25 @@ import type pg from 'pg';
 import { collectGarbage } from '../lib/harness.js';
 import type { Footprint } from './protocol.js';
 
-/** V8 heap in use after full collections (two: a first one can leave work a second one finishes). */
+/**
+ * Memory in use after full collections (two: a first one can leave work a second one finishes): the V8 heap plus
+ * the bytes of ArrayBuffers (Buffers and typed arrays), where the memory store keeps its number columns and its
+ * off-heap text records.
+ */
 export function heapInUse(): number {
   collectGarbage();
   collectGarbage();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
 export function heapFootprint(emptyHeap: number): Footprint {
   const heap = heapInUse();
   return {
     bytes: heap - emptyHeap,
-    parts: { heapUsed: heap, emptyHeap },
+    parts: { heapAndArrayBuffers: heap, empty: emptyHeap },
     check: null,
-    method: 'V8 heapUsed after full GC, minus the same before the first fill',
+    method: 'V8 heapUsed + arrayBuffers after full GC, minus the same before the first fill',
   };
 }
 

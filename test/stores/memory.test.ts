@@ -87,6 +87,54 @@ describe('memory store specifics', () => {
     assert.equal(store.queuedExpiries, 0);
   });
 
+  it('keeps session text off the V8 heap, exact through rotate and data updates, in cells reused after revoke', async () => {
+    const store = new MemoryStore({ maxSessions: 20_000 });
+    const opts = { maxPerSubject: null, overflow: 'evict-oldest', now: T0 } as const;
+    const record = makeRecord(store, {
+      data: { name: 'Zoë 😀', note: 'x'.repeat(3000) },
+      ip: '2001:db8::1',
+      userAgent: 'Agent/1 (\u00ff\u00e9)',
+    });
+    await store.create(record, opts);
+    assert.ok(store.textBytes > 3000, 'the text went to the off-heap slab');
+    assert.deepEqual(await store.get(record.id), record);
+    const rotated = await store.rotate(record.id, {
+      expectedSecretHash: record.secretHash,
+      secretHash: 'new-hash',
+      previousSecretHash: record.secretHash,
+      previousSecretValidUntil: T0 + MINUTE,
+      rotatedAt: T0,
+      lastSeenAt: T0,
+      idleExpiresAt: T0 + HOUR,
+      now: T0,
+    });
+    assert.equal(rotated?.secretHash, 'new-hash');
+    assert.equal(rotated?.previousSecretHash, record.secretHash);
+    assert.equal(rotated?.ip, record.ip, 'a rotation keeps the IP and User-Agent');
+    assert.equal(rotated?.userAgent, record.userAgent);
+    const updated = await store.updateData(
+      record.id,
+      { set: { name: 'Ada' } },
+      { expectedVersion: null, now: T0 },
+    );
+    assert.equal(updated.status, 'ok');
+    assert.deepEqual(await store.get(record.id), {
+      ...record,
+      ...rotated,
+      data: { name: 'Ada', note: record.data.note },
+      version: 2,
+    });
+    const steady = store.textBytes;
+    for (let round = 0; round < 10_000; round += 1) {
+      const churn = makeRecord(store, { data: { n: round } });
+      await store.create(churn, opts);
+      await store.delete(churn.id);
+    }
+    assert.equal(store.textBytes - steady, 2 ** 16, 'logins and logouts in turn reuse one chunk of cells');
+    await store.delete(record.id);
+    assert.equal(store.textBytes, 2 ** 16, 'the own chunk of a large session is freed with it');
+  });
+
   it('keeps data as its own JSON: nothing a caller does to a record changes the store, a slot reused starts clean', async () => {
     const store = new MemoryStore();
     const first = makeRecord(store, { data: { cart: { items: 1 } }, ip: '192.0.2.1', userAgent: 'UA' });

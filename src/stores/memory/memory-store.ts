@@ -79,6 +79,11 @@ export class MemoryStore implements SessionStore, BrowsableStore {
     return this.#sessions.size;
   }
 
+  /** Bytes of the sessions' off-heap text (secret hashes, IP, User-Agent, data), for diagnostics. */
+  get textBytes(): number {
+    return this.#sessions.textBytes;
+  }
+
   /**
    * Entries waiting in the expiry queues (sessions, refresh families, not-before cut-offs), for diagnostics:
    * about one per live session, however often sessions are touched.

@@ -1,5 +1,7 @@
 import type { SessionData, SessionRecord } from '../../core/session.js';
 import type { BrowsedFields } from '../shared/browse.js';
+import { ByteSlab } from './byte-slab.js';
+import { readTextField, readTextRecord, writeTextRecord } from './text-record.js';
 
 // The numeric fields of a session, one float64 column each (null is NaN: no real time or count is NaN).
 const CREATED = 0;
@@ -13,7 +15,18 @@ const LEVEL = 7;
 const VERSION = 8;
 /** When the expiry queue will next look at the session (its one queue entry), or NaN when it has none. */
 const QUEUED = 9;
-const COLUMNS = 10;
+/** The handle of the session's text record in the `ByteSlab` (TEXT_* fields). */
+const TEXT = 10;
+const COLUMNS = 11;
+
+// The fields of a session's text record, in order.
+const TEXT_HASH = 0;
+const TEXT_PREVIOUS_HASH = 1;
+const TEXT_IP = 2;
+const TEXT_AGENT = 3;
+const TEXT_DATA = 4;
+/** Where `read` decodes a text record (reads are synchronous: one buffer serves every table). */
+const scratchTexts: (string | null)[] = [null, null, null, null, null];
 
 const INITIAL_SLOTS = 1024;
 
@@ -26,11 +39,6 @@ export function flatString(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
 }
 
-/** Session data as flat JSON text: `JSON.stringify` returns a tree of parts (about 100 bytes more for 188). */
-function dataText(data: SessionData): string {
-  return flatString(JSON.stringify(data));
-}
-
 function orNull(value: number): number | null {
   return Number.isNaN(value) ? null : value;
 }
@@ -41,9 +49,11 @@ function orNaN(value: number | null): number {
 
 /**
  * The memory store's sessions in columns: one slot per session, its numbers in one `Float64Array` (8 bytes each,
- * where a field of an object would hold a 12-byte heap number), its strings in arrays (the caller's own string
- * objects, never copies), and its data as the JSON text every other store keeps too. A session costs its strings
- * plus about 120 bytes; an object per session with a frozen copy of its data cost about 1.2 KB (docs/stores.md).
+ * where a field of an object would hold a 12-byte heap number), its id and subject as strings (the keys of the
+ * store's maps), and its other text (secret hashes, IP, User-Agent, and the data as the JSON every other store
+ * keeps too) as one UTF-8 record in a `ByteSlab`, off the JavaScript heap, so that the garbage collector's pauses
+ * do not grow with the number of sessions (docs/stores.md). A session costs its id, its subject and about 400
+ * bytes with a 188-byte data payload; an object per session with a frozen copy of its data cost about 1.2 KB.
  * Reads build a fresh `SessionRecord`, so nothing a caller holds can change what is stored.
  */
 export class SessionTable {
@@ -53,14 +63,15 @@ export class SessionTable {
   #numbers = new Float64Array(0);
   #ids: (string | null)[] = [];
   #subjects: string[] = [];
-  #hashes: string[] = [];
-  #previousHashes: (string | null)[] = [];
-  #data: string[] = [];
-  #ips: (string | null)[] = [];
-  #agents: (string | null)[] = [];
+  readonly #texts = new ByteSlab();
 
   get size(): number {
     return this.#slots.size;
+  }
+
+  /** Bytes of the off-heap text records (chunks in use or free). */
+  get textBytes(): number {
+    return this.#texts.bytes;
   }
 
   /** The slot of a session, or -1. Slots are reused after `remove`: do not keep one across an await. */
@@ -78,11 +89,6 @@ export class SessionTable {
     this.#slots.set(id, slot);
     this.#ids[slot] = id;
     this.#subjects[slot] = subject;
-    this.#hashes[slot] = record.secretHash;
-    this.#previousHashes[slot] = record.previousSecretHash;
-    this.#data[slot] = dataText(record.data);
-    this.#ips[slot] = record.ip;
-    this.#agents[slot] = record.userAgent;
     const base = slot * COLUMNS;
     const numbers = this.#numbers;
     numbers[base + CREATED] = record.createdAt;
@@ -95,6 +101,13 @@ export class SessionTable {
     numbers[base + LEVEL] = record.level;
     numbers[base + VERSION] = record.version;
     numbers[base + QUEUED] = Number.NaN;
+    numbers[base + TEXT] = writeTextRecord(this.#texts, [
+      record.secretHash,
+      record.previousSecretHash,
+      record.ip,
+      record.userAgent,
+      JSON.stringify(record.data),
+    ]);
     return slot;
   }
 
@@ -105,30 +118,29 @@ export class SessionTable {
     this.#slots.delete(id);
     this.#ids[slot] = null;
     this.#subjects[slot] = '';
-    this.#hashes[slot] = '';
-    this.#previousHashes[slot] = null;
-    this.#data[slot] = '';
-    this.#ips[slot] = null;
-    this.#agents[slot] = null;
+    this.#texts.release(this.#numbers[slot * COLUMNS + TEXT] as number);
     this.#free.push(slot);
   }
 
-  /** Removes every session. */
+  /** Removes every session (and zeroes their text). */
   clear(): void {
     for (const slot of this.#slots.values()) this.remove(slot);
+    this.#texts.clear();
   }
 
   /** A fresh copy of the session in a slot. */
   read(slot: number): SessionRecord {
     const base = slot * COLUMNS;
     const numbers = this.#numbers;
+    const texts = scratchTexts;
+    readTextRecord(this.#texts, numbers[base + TEXT] as number, texts);
     return {
       id: this.#ids[slot] as string,
       subject: this.#subjects[slot] as string,
-      secretHash: this.#hashes[slot] as string,
-      previousSecretHash: this.#previousHashes[slot] ?? null,
+      secretHash: texts[TEXT_HASH] as string,
+      previousSecretHash: texts[TEXT_PREVIOUS_HASH] ?? null,
       previousSecretValidUntil: orNull(numbers[base + PREVIOUS_VALID_UNTIL] as number),
-      data: JSON.parse(this.#data[slot] as string) as SessionData,
+      data: JSON.parse(texts[TEXT_DATA] as string) as SessionData,
       version: numbers[base + VERSION] as number,
       level: numbers[base + LEVEL] as number,
       levelAt: orNull(numbers[base + LEVEL_AT] as number),
@@ -137,8 +149,8 @@ export class SessionTable {
       rotatedAt: orNull(numbers[base + ROTATED] as number),
       idleExpiresAt: numbers[base + IDLE_EXPIRES] as number,
       absoluteExpiresAt: numbers[base + ABSOLUTE_EXPIRES] as number,
-      ip: this.#ips[slot] ?? null,
-      userAgent: this.#agents[slot] ?? null,
+      ip: texts[TEXT_IP] ?? null,
+      userAgent: texts[TEXT_AGENT] ?? null,
     };
   }
 
@@ -158,7 +170,7 @@ export class SessionTable {
       lastSeenAt: numbers[base + LAST_SEEN] as number,
       idleExpiresAt: numbers[base + IDLE_EXPIRES] as number,
       absoluteExpiresAt: numbers[base + ABSOLUTE_EXPIRES] as number,
-      ip: this.#ips[slot] ?? null,
+      ip: this.#textOf(slot, TEXT_IP),
     };
   }
 
@@ -171,7 +183,7 @@ export class SessionTable {
   }
 
   secretHashOf(slot: number): string {
-    return this.#hashes[slot] as string;
+    return this.#textOf(slot, TEXT_HASH) as string;
   }
 
   createdAtOf(slot: number): number {
@@ -197,7 +209,7 @@ export class SessionTable {
 
   /** The session's data, parsed afresh. */
   dataOf(slot: number): SessionData {
-    return JSON.parse(this.#data[slot] as string) as SessionData;
+    return JSON.parse(this.#textOf(slot, TEXT_DATA) as string) as SessionData;
   }
 
   /** The time of the session's one expiry-queue entry, or NaN. */
@@ -227,8 +239,7 @@ export class SessionTable {
     rotatedAt: number | null,
   ): void {
     const base = slot * COLUMNS;
-    this.#hashes[slot] = secretHash;
-    this.#previousHashes[slot] = previousSecretHash;
+    this.#rewriteTexts(slot, secretHash, previousSecretHash, this.#textOf(slot, TEXT_DATA) as string);
     this.#numbers[base + PREVIOUS_VALID_UNTIL] = orNaN(previousSecretValidUntil);
     this.#numbers[base + ROTATED] = orNaN(rotatedAt);
   }
@@ -241,8 +252,33 @@ export class SessionTable {
 
   /** Replaces the data (stored as its JSON) and counts the version up. */
   setData(slot: number, data: SessionData): void {
-    this.#data[slot] = dataText(data);
+    this.#rewriteTexts(
+      slot,
+      this.#textOf(slot, TEXT_HASH) as string,
+      this.#textOf(slot, TEXT_PREVIOUS_HASH),
+      JSON.stringify(data),
+    );
     this.#numbers[slot * COLUMNS + VERSION] = (this.#numbers[slot * COLUMNS + VERSION] as number) + 1;
+  }
+
+  #textOf(slot: number, field: number): string | null {
+    return readTextField(this.#texts, this.#numbers[slot * COLUMNS + TEXT] as number, field);
+  }
+
+  /** Replaces a session's text record (the IP and User-Agent kept) and frees the old one. */
+  #rewriteTexts(slot: number, secretHash: string, previousSecretHash: string | null, dataJson: string): void {
+    const ip = this.#textOf(slot, TEXT_IP);
+    const userAgent = this.#textOf(slot, TEXT_AGENT);
+    const index = slot * COLUMNS + TEXT;
+    const old = this.#numbers[index] as number;
+    this.#numbers[index] = writeTextRecord(this.#texts, [
+      secretHash,
+      previousSecretHash,
+      ip,
+      userAgent,
+      dataJson,
+    ]);
+    this.#texts.release(old);
   }
 
   /** A new slot at the end, growing the columns by half when full. */
@@ -257,11 +293,6 @@ export class SessionTable {
     }
     this.#ids.push(null);
     this.#subjects.push('');
-    this.#hashes.push('');
-    this.#previousHashes.push(null);
-    this.#data.push('');
-    this.#ips.push(null);
-    this.#agents.push(null);
     return slot;
   }
 }
