@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ByteSlab, MAX_CLASS_BYTES } from '../../src/stores/memory/byte-slab.js';
-import { readTextField, readTextRecord, writeTextRecord } from '../../src/stores/memory/text-record.js';
+import { readTextRecord, writeTextRecord } from '../../src/stores/memory/text-record.js';
 
 const CHUNK = 2 ** 16;
 
-function bytesAt(slab: ByteSlab, handle: number, length: number): Buffer {
+function bytesAt(slab: ByteSlab, handle: number, length: number): Uint8Array {
   const offset = slab.offsetOf(handle);
   return slab.bufferOf(handle).subarray(offset, offset + length);
 }
@@ -74,11 +74,12 @@ describe('memory store: off-heap byte slab', () => {
 });
 
 describe('memory store: text records', () => {
-  it('round-trips every string exactly, nulls, empty strings, NUL, non-ASCII and lone surrogates included', () => {
+  it('round-trips every string exactly: nulls, empty strings, a leading BOM, NUL, non-ASCII, lone surrogates', () => {
     const slab = new ByteSlab();
     const fields = [
       '',
       null,
+      '\ufeffa leading byte-order mark',
       'é\u0000€😀 ÿ',
       '\ud800 lone high',
       'lone low \udfff',
@@ -89,7 +90,6 @@ describe('memory store: text records', () => {
     const out: (string | null)[] = new Array(fields.length).fill(null);
     readTextRecord(slab, handle, out);
     assert.deepEqual(out, fields);
-    for (const [index, field] of fields.entries()) assert.equal(readTextField(slab, handle, index), field);
   });
 
   it('any strings come back as written (property)', () => {
@@ -101,7 +101,6 @@ describe('memory store: text records', () => {
         const out: (string | null)[] = new Array(fields.length).fill(null);
         readTextRecord(slab, handle, out);
         assert.deepEqual(out, fields);
-        assert.equal(readTextField(slab, handle, fields.length - 1), fields[fields.length - 1]);
         slab.release(handle);
       }),
       { numRuns: 500 },

@@ -4,7 +4,8 @@
  * Why: every young-generation collection (scavenge) of V8 pauses the process for a time that grows with the old
  * generation's regular pages, about 3 µs per MB of them on this project's machine (docs/stores.md). Kept as
  * strings, 10⁶ sessions put about 500 MB there and stretch every scavenge from about 0.4 to 2 ms, which shows as
- * validate p99. The bytes of a `Buffer` live in an off-heap backing store that no collection walks.
+ * validate p99. The bytes of a `Uint8Array` live in an off-heap backing store that no collection walks (plain
+ * typed arrays, no `Buffer`: the memory store runs where Node's APIs do not, in a Worker without `nodejs_compat`).
  *
  * Memory comes in chunks of 64 KiB, each cut into equal cells of one size class (16 bytes apart, up to
  * `MAX_CLASS_BYTES`: a record wastes at most 15 bytes of its cell); a larger record gets a chunk of its own, of
@@ -30,7 +31,7 @@ interface SizeClass {
 }
 
 export class ByteSlab {
-  readonly #chunks: (Buffer | null)[] = [];
+  readonly #chunks: (Uint8Array | null)[] = [];
   /** Per chunk: the index of its size class, or OWN. */
   readonly #chunkClass: number[] = [];
   /** Numbers of chunks released (own-record chunks), reused first. */
@@ -85,8 +86,8 @@ export class ByteSlab {
   }
 
   /** The chunk a record is in (shared with other records: start at `offsetOf`). */
-  bufferOf(handle: number): Buffer {
-    return this.#chunks[Math.floor(handle / CHUNK_BYTES)] as Buffer;
+  bufferOf(handle: number): Uint8Array {
+    return this.#chunks[Math.floor(handle / CHUNK_BYTES)] as Uint8Array;
   }
 
   /** Where a record starts in `bufferOf(handle)`. */
@@ -110,7 +111,7 @@ export class ByteSlab {
 
   #newChunk(bytes: number, cls: number): number {
     const chunk = this.#freeChunks.pop() ?? this.#chunks.length;
-    this.#chunks[chunk] = Buffer.alloc(bytes);
+    this.#chunks[chunk] = new Uint8Array(bytes);
     this.#chunkClass[chunk] = cls;
     this.#bytes += bytes;
     return chunk;

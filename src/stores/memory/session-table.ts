@@ -1,7 +1,7 @@
 import type { SessionData, SessionRecord } from '../../core/session.js';
 import type { BrowsedFields } from '../shared/browse.js';
 import { ByteSlab } from './byte-slab.js';
-import { readTextField, readTextRecord, writeTextRecord } from './text-record.js';
+import { readTextRecord, writeTextRecord } from './text-record.js';
 
 // The numeric fields of a session, one float64 column each (null is NaN: no real time or count is NaN).
 const CREATED = 0;
@@ -262,7 +262,8 @@ export class SessionTable {
   }
 
   #textOf(slot: number, field: number): string | null {
-    return readTextField(this.#texts, this.#numbers[slot * COLUMNS + TEXT] as number, field);
+    readTextRecord(this.#texts, this.#numbers[slot * COLUMNS + TEXT] as number, scratchTexts);
+    return scratchTexts[field] ?? null;
   }
 
   /** Replaces a session's text record (the IP and User-Agent kept) and frees the old one. */

@@ -1,52 +1,32 @@
 import type { ByteSlab } from './byte-slab.js';
 
 /**
- * Several strings (or nulls) as one record in a `ByteSlab`: per field a 4-byte header, its UTF-8 byte length
- * times 4 plus its kind, then the bytes. Exact for every string: one with a UTF-16 surrogate, which UTF-8 could
- * not carry unpaired, is kept as its JSON text (lone surrogates escaped) and parsed back.
+ * Several strings (or nulls) as one record in a `ByteSlab`: a 4-byte header with the UTF-8 byte length of the
+ * text, one 4-byte header per field (its length in UTF-16 units × 4 + its kind), then the fields' text one after
+ * another as UTF-8. A read decodes the text once and cuts the fields out of it. Exact for every string: one with
+ * a UTF-16 surrogate, which UTF-8 could not carry unpaired, is kept as its JSON text (lone surrogates escaped)
+ * and parsed back.
  */
 
 const NULL = 0;
-const UTF8 = 1;
+const TEXT = 1;
 const ESCAPED = 2;
 const HEADER_BYTES = 4;
-/** Field bytes a header can count (2^30 - 1). */
-const MAX_FIELD_BYTES = 2 ** 30 - 1;
+/** UTF-16 units a field header can count (2^30 - 1). */
+const MAX_FIELD_UNITS = 2 ** 30 - 1;
 const SURROGATE = /[\ud800-\udfff]/;
+const encoder = new TextEncoder();
+/** `ignoreBOM`: keep a leading U+FEFF, which the decoder would otherwise drop. */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** Writes `fields` as one new record and returns its handle. */
-export function writeTextRecord(slab: ByteSlab, fields: readonly (string | null)[]): number {
-  const texts: (string | null)[] = new Array(fields.length);
-  const kinds: number[] = new Array(fields.length);
-  const lengths: number[] = new Array(fields.length);
-  let total = 0;
-  for (let index = 0; index < fields.length; index += 1) {
-    const field = fields[index] ?? null;
-    const escaped = field !== null && SURROGATE.test(field);
-    const text = escaped ? JSON.stringify(field) : field;
-    const length = text === null ? 0 : Buffer.byteLength(text, 'utf8');
-    if (length > MAX_FIELD_BYTES) throw new RangeError('tessera: a session field is over 1 GiB');
-    texts[index] = text;
-    kinds[index] = field === null ? NULL : escaped ? ESCAPED : UTF8;
-    lengths[index] = length;
-    total += HEADER_BYTES + length;
-  }
-  const handle = slab.allocate(total);
-  const buffer = slab.bufferOf(handle);
-  let position = slab.offsetOf(handle);
-  for (let index = 0; index < fields.length; index += 1) {
-    const length = lengths[index] as number;
-    buffer.writeUInt32LE(length * 4 + (kinds[index] as number), position);
-    position += HEADER_BYTES;
-    const text = texts[index];
-    if (text !== null && text !== undefined) buffer.write(text, position, length, 'utf8');
-    position += length;
-  }
-  return handle;
+function writeHeader(buffer: Uint8Array, position: number, value: number): void {
+  buffer[position] = value & 0xff;
+  buffer[position + 1] = (value >>> 8) & 0xff;
+  buffer[position + 2] = (value >>> 16) & 0xff;
+  buffer[position + 3] = value >>> 24;
 }
 
-/** The UTF-8 header at `position`: byte length × 4 + kind. */
-function headerAt(buffer: Buffer, position: number): number {
+function headerAt(buffer: Uint8Array, position: number): number {
   return (
     (buffer[position] as number) +
     (buffer[position + 1] as number) * 0x100 +
@@ -55,31 +35,53 @@ function headerAt(buffer: Buffer, position: number): number {
   );
 }
 
-function decode(buffer: Buffer, start: number, header: number): string | null {
-  const kind = header % 4;
-  if (kind === NULL) return null;
-  const text = buffer.toString('utf8', start, start + (header - kind) / 4);
-  return kind === UTF8 ? text : (JSON.parse(text) as string);
-}
-
-/** Field `field` (0-based) of a record. */
-export function readTextField(slab: ByteSlab, handle: number, field: number): string | null {
-  const buffer = slab.bufferOf(handle);
-  let position = slab.offsetOf(handle);
-  for (let index = 0; index < field; index += 1) {
-    position += HEADER_BYTES + Math.floor(headerAt(buffer, position) / 4);
+/** Writes `fields` as one new record and returns its handle. */
+export function writeTextRecord(slab: ByteSlab, fields: readonly (string | null)[]): number {
+  const headers: number[] = new Array(fields.length);
+  let text = '';
+  for (let index = 0; index < fields.length; index += 1) {
+    const field = fields[index] ?? null;
+    if (field === null) {
+      headers[index] = NULL;
+      continue;
+    }
+    const escaped = SURROGATE.test(field);
+    const kept = escaped ? JSON.stringify(field) : field;
+    if (kept.length > MAX_FIELD_UNITS)
+      throw new RangeError('tessera: a session field is over 2^30 characters');
+    headers[index] = kept.length * 4 + (escaped ? ESCAPED : TEXT);
+    text += kept;
   }
-  return decode(buffer, position + HEADER_BYTES, headerAt(buffer, position));
+  const bytes = encoder.encode(text);
+  const start = HEADER_BYTES * (fields.length + 1);
+  const handle = slab.allocate(start + bytes.length);
+  const buffer = slab.bufferOf(handle);
+  const offset = slab.offsetOf(handle);
+  writeHeader(buffer, offset, bytes.length);
+  for (let index = 0; index < fields.length; index += 1) {
+    writeHeader(buffer, offset + HEADER_BYTES * (index + 1), headers[index] as number);
+  }
+  buffer.set(bytes, offset + start);
+  return handle;
 }
 
-/** Every field of a record, in one pass, into `out` (its length says how many). */
+/** Every field of a record, into `out` (its length says how many fields the record has). */
 export function readTextRecord(slab: ByteSlab, handle: number, out: (string | null)[]): void {
   const buffer = slab.bufferOf(handle);
-  let position = slab.offsetOf(handle);
+  const offset = slab.offsetOf(handle);
+  const start = offset + HEADER_BYTES * (out.length + 1);
+  const text = decoder.decode(buffer.subarray(start, start + headerAt(buffer, offset)));
+  let cut = 0;
   for (let index = 0; index < out.length; index += 1) {
-    const header = headerAt(buffer, position);
-    position += HEADER_BYTES;
-    out[index] = decode(buffer, position, header);
-    position += Math.floor(header / 4);
+    const header = headerAt(buffer, offset + HEADER_BYTES * (index + 1));
+    const kind = header % 4;
+    if (kind === NULL) {
+      out[index] = null;
+      continue;
+    }
+    const end = cut + (header - kind) / 4;
+    const field = text.slice(cut, end);
+    out[index] = kind === TEXT ? field : (JSON.parse(field) as string);
+    cut = end;
   }
 }
