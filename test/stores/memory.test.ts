@@ -135,6 +135,20 @@ describe('memory store specifics', () => {
     assert.equal(store.textBytes, 2 ** 16, 'the own chunk of a large session is freed with it');
   });
 
+  it('a session whose text cannot be stored (data with a BigInt) is refused and changes nothing', async () => {
+    const store = new MemoryStore();
+    const opts = { maxPerSubject: null, overflow: 'evict-oldest', now: T0 } as const;
+    const bad = makeRecord(store, { data: { n: 1n } as unknown as Record<string, never> });
+    await assert.rejects(store.create(bad, opts), TypeError);
+    assert.equal(store.size, 0);
+    assert.equal(store.textBytes, 0);
+    assert.equal(await store.get(bad.id), null);
+    assert.deepEqual(await store.listBySubject(bad.subject, T0), []);
+    const good = { ...bad, data: { n: 1 } };
+    await store.create(good, opts);
+    assert.deepEqual(await store.get(bad.id), good, 'the id is free to use');
+  });
+
   it('keeps data as its own JSON: nothing a caller does to a record changes the store, a slot reused starts clean', async () => {
     const store = new MemoryStore();
     const first = makeRecord(store, { data: { cart: { items: 1 } }, ip: '192.0.2.1', userAgent: 'UA' });

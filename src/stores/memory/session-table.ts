@@ -84,6 +84,14 @@ export class SessionTable {
    * keep, shared with the store's subject index.
    */
   insert(record: SessionRecord, subject: string): number {
+    // First, so that text the slab refuses (a RangeError) leaves the table as it was.
+    const text = writeTextRecord(this.#texts, [
+      record.secretHash,
+      record.previousSecretHash,
+      record.ip,
+      record.userAgent,
+      JSON.stringify(record.data),
+    ]);
     const slot = this.#free.pop() ?? this.#grow();
     const id = flatString(record.id);
     this.#slots.set(id, slot);
@@ -101,13 +109,7 @@ export class SessionTable {
     numbers[base + LEVEL] = record.level;
     numbers[base + VERSION] = record.version;
     numbers[base + QUEUED] = Number.NaN;
-    numbers[base + TEXT] = writeTextRecord(this.#texts, [
-      record.secretHash,
-      record.previousSecretHash,
-      record.ip,
-      record.userAgent,
-      JSON.stringify(record.data),
-    ]);
+    numbers[base + TEXT] = text;
     return slot;
   }
 
