@@ -9,11 +9,36 @@ import Database from 'better-sqlite3';
 import type { SessionStore } from '../../src/core/store.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/stores/sqlite/index.js';
 import { openDatabase } from '../../src/stores/sqlite/open-database.js';
+import { recordToRow } from '../../src/stores/sqlite/rows.js';
+import { MIGRATIONS, migrate } from '../../src/stores/sqlite/schema.js';
 import { makeFamily, makeRecord, newSubject, T0 } from '../conformance/fixtures.js';
 import { mountSmallFilesystem } from '../conformance/full-filesystem.js';
 import { runManagerConformance } from '../conformance/manager-suite.js';
 import type { CommitFaults } from '../conformance/store-faults.js';
 import { runStoreConformance } from '../conformance/store-suite.js';
+
+/** Plans of the statements that must not scan: the sweep, a lookup by id and a subject's list each use an index. */
+function assertSessionPlans(db: Database.Database): void {
+  const plan = (sql: string): string =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+      .map((step) => step.detail)
+      .join('; ');
+  assert.match(
+    plan('SELECT id FROM sessions WHERE expires_at < 1 ORDER BY expires_at LIMIT 5'),
+    /sessions_by_expiry/,
+    'the expiry sweep uses its index',
+  );
+  assert.match(
+    plan("SELECT data FROM sessions WHERE id = 'x' AND expires_at > 1"),
+    /^SEARCH sessions USING INDEX sqlite_autoindex_sessions_1 \(id=\?\)$/,
+    'a lookup by id uses the primary key',
+  );
+  assert.match(
+    plan("SELECT id FROM sessions WHERE subject = 'x' AND expires_at > 1 ORDER BY created_at, id"),
+    /sessions_by_subject/,
+    'a subject list uses its index',
+  );
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -136,15 +161,7 @@ describe('SqliteStore file behaviour', () => {
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-      const plan = db
-        .prepare(
-          'EXPLAIN QUERY PLAN SELECT id FROM sessions WHERE expires_at < 1 ORDER BY expires_at LIMIT 5',
-        )
-        .all() as { detail: string }[];
-      assert.ok(
-        plan.some((step) => step.detail.includes('sessions_by_expiry')),
-        'expiry sweep uses the index',
-      );
+      assertSessionPlans(db);
     } finally {
       db.close();
     }
@@ -152,29 +169,71 @@ describe('SqliteStore file behaviour', () => {
 
   it('upgrades a version-1 database in place: its sessions stay, one-time keys work', async () => {
     const path = join(dir, 'upgrade.sqlite');
-    const first = new SqliteStore({ path });
-    const record = makeRecord(first);
-    await first.create(record, { now: T0, maxPerSubject: null, overflow: 'refuse' });
-    await first.close();
-    const db = new Database(path);
-    // What a database written by the first release looks like.
-    db.exec('DROP TABLE used_once');
-    db.pragma('user_version = 1');
-    db.close();
+    // A database as the first release wrote it: schema step 1 only, and a session in its rowid table.
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0] as string);
+    old.pragma('user_version = 1');
+    const probe = new SqliteStore({ path: ':memory:' });
+    const record = makeRecord(probe, { data: { cart: [1, 2], note: 'caf\u00e9' }, ip: '203.0.113.7' });
+    await probe.close();
+    const columns = Object.keys(recordToRow(record));
+    old
+      .prepare(
+        `INSERT INTO sessions (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+      )
+      .run(recordToRow(record));
+    old.close();
     const again = new SqliteStore({ path });
     // Read first, assert after closing: a store method named use… inside try/finally reads as a React hook to
     // the linter (useHookAtTopLevel).
     const stored = await again.get(record.id);
+    const listed = await again.listBySubject(record.subject, T0);
     const taken = [
       await again.useOnce('upgraded', T0 + 60_000, T0),
       await again.useOnce('upgraded', T0 + 60_000, T0),
     ];
     await again.close();
     assert.deepEqual(stored, record);
+    assert.deepEqual(
+      listed.map((s) => s.id),
+      [record.id],
+      'the subject index was rebuilt',
+    );
     assert.deepEqual(taken, [true, false], 'one-time keys work after the upgrade');
     const check = new Database(path, { readonly: true });
-    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    check.close();
+    try {
+      assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assertSessionPlans(check);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('runs each migration once when another process ran it while this one waited for the lock', () => {
+    const path = join(dir, 'raced.sqlite');
+    const db = openDatabase({
+      path,
+      busyTimeoutMs: 1000,
+      synchronous: 'full',
+      driver: undefined,
+      mmapBytes: 0,
+    });
+    try {
+      // This connection read version 1 before the lock; by the time it holds the lock, another process has
+      // brought the file to the latest version. Running step 2 again would fail ("table used_once already
+      // exists") and step 3 would copy every session again.
+      let reads = 0;
+      const stale = new Proxy(db, {
+        get: (target, key) =>
+          key === 'pragma'
+            ? (name: string): unknown => (name === 'user_version' && reads++ === 0 ? 1 : target.pragma(name))
+            : Reflect.get(target, key),
+      });
+      assert.deepEqual(migrate(stale), { from: 1, to: SCHEMA_VERSION });
+      assert.equal(db.pragma('user_version'), SCHEMA_VERSION);
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a database written by a newer schema', async () => {

@@ -2,9 +2,10 @@ import type { SqliteDatabase } from './driver.js';
 
 /**
  * The schema, as an ordered list of migrations: `MIGRATIONS[i]` takes a database from
- * `PRAGMA user_version = i` to `i + 1`. Append new steps; never edit a released one.
+ * `PRAGMA user_version = i` to `i + 1`. Append new steps; never edit a released one (the upgrade tests build
+ * the databases of earlier releases from them).
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE sessions (
     id TEXT PRIMARY KEY NOT NULL,
@@ -67,7 +68,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * Brings a database to SCHEMA_VERSION. Each step runs in its own IMMEDIATE transaction together with the
- * `user_version` bump, so a crash mid-migration leaves the previous version intact. Returns the versions.
+ * `user_version` bump, so a crash mid-migration leaves the previous version intact, and only if the version
+ * read under the lock is still the step's own, so processes opening one file together run each step once.
+ * Returns the versions this connection found.
  * A database written by a newer Tessera is refused rather than read with the wrong layout.
  */
 export function migrate(db: SqliteDatabase): { from: number; to: number } {
@@ -80,6 +83,9 @@ export function migrate(db: SqliteDatabase): { from: number; to: number } {
   for (let version = from; version < SCHEMA_VERSION; version++) {
     const step = MIGRATIONS[version] as string;
     db.immediate(() => {
+      // Read again under the write lock: another process opening the same file may have run this step while
+      // this one waited for the lock.
+      if (Number(db.pragma('user_version')) !== version) return;
       db.exec(step);
       // PRAGMA takes no bound parameters; `version + 1` is a small integer from this loop.
       db.exec(`PRAGMA user_version = ${version + 1}`);
