@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -126,6 +126,7 @@ describe('SqliteStore file behaviour', () => {
         synchronous: 'full',
         driver: undefined,
         mmapBytes,
+        cacheBytes: 0,
       });
       try {
         return (db.prepare('PRAGMA mmap_size').get() as { mmap_size: number }).mmap_size;
@@ -149,6 +150,58 @@ describe('SqliteStore file behaviour', () => {
     for (const mmapBytes of [-1, 1.5, Number.NaN, '1' as unknown as number]) {
       assert.throws(() => new SqliteStore({ path: join(dir, 'never.sqlite'), mmapBytes }), TypeError);
     }
+  });
+
+  it('keeps pages the map does not cover in a page cache of cacheBytes (default 64 MiB, on every driver); a bad value is a TypeError', async () => {
+    const byDefault = new SqliteStore({ path: join(dir, 'cache-default.sqlite') });
+    const small = new SqliteStore({ path: join(dir, 'cache-small.sqlite'), cacheBytes: 1_000_000 });
+    const memory = new SqliteStore({ path: ':memory:', cacheBytes: 8 * 1024 * 1024 });
+    try {
+      assert.equal(byDefault.cacheBytes, 64 * 1024 * 1024, "not better-sqlite3's own 16 MiB");
+      assert.equal(small.cacheBytes, 977 * 1024, 'rounded up to whole KiB');
+      assert.equal(memory.cacheBytes, 8 * 1024 * 1024);
+    } finally {
+      for (const store of [byDefault, small, memory]) await store.close();
+    }
+    for (const cacheBytes of [-1, 2.5, Number.NaN, '64' as unknown as number]) {
+      assert.throws(() => new SqliteStore({ path: join(dir, 'never.sqlite'), cacheBytes }), TypeError);
+    }
+  });
+
+  it('a lookup finds in the page cache what an earlier one read: no read call for a page it holds', {
+    skip: process.platform === 'linux' ? false : 'counts read calls in /proc/self/io (Linux)',
+  }, async () => {
+    // A file of about 3 MiB read without the map, every session looked up twice: the second pass reads the file
+    // again only when the cache is smaller than what the first pass brought in.
+    const path = join(dir, 'cache-reads.sqlite');
+    const fill = new SqliteStore({ path, synchronous: 'normal' });
+    const ids: string[] = [];
+    for (let n = 0; n < 2000; n++) {
+      const record = makeRecord(fill, { data: { text: 'x'.repeat(1000) } });
+      await fill.create(record, { now: T0, maxPerSubject: null, overflow: 'refuse' });
+      ids.push(record.id);
+    }
+    await fill.close();
+    const readCalls = (): number =>
+      Number(/^syscr: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
+    const secondPass = async (cacheBytes: number): Promise<number> => {
+      const store = new SqliteStore({ path, mmapBytes: 0, cacheBytes });
+      try {
+        for (const id of ids) await store.get(id);
+        const before = readCalls();
+        for (const id of ids) assert.ok(await store.get(id));
+        return readCalls() - before;
+      } finally {
+        await store.close();
+      }
+    };
+    const cached = await secondPass(64 * 1024 * 1024);
+    const tooSmall = await secondPass(256 * 1024);
+    assert.ok(cached < 20, `a 64 MiB cache holds the file: ${cached} read calls on the second pass`);
+    assert.ok(
+      tooSmall > 300,
+      `a 256 KiB cache does not: ${tooSmall} read calls (the file has about 700 pages)`,
+    );
   });
 
   it('creates its folder, uses WAL and records the schema version', async () => {
@@ -217,6 +270,7 @@ describe('SqliteStore file behaviour', () => {
       synchronous: 'full',
       driver: undefined,
       mmapBytes: 0,
+      cacheBytes: 0,
     });
     try {
       // This connection read version 1 before the lock; by the time it holds the lock, another process has

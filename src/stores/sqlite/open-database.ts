@@ -13,6 +13,8 @@ export interface OpenDatabaseOptions {
   driver: SqliteDriverName | undefined;
   /** `PRAGMA mmap_size` for a file (0: off). */
   mmapBytes: number;
+  /** The page cache's limit in bytes (`PRAGMA cache_size`, set in KiB). */
+  cacheBytes: number;
 }
 
 /**
@@ -44,6 +46,9 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
     // Reads through a memory map: no `read` call and copy per page outside SQLite's cache (SqliteStore's
     // `mmapBytes` says what it costs).
     if (!inMemory) db.exec(`PRAGMA mmap_size = ${Math.floor(options.mmapBytes)}`);
+    // Pages beyond the map (a file past 2 GiB) are read into this cache; every driver gets the same limit
+    // (better-sqlite3 builds with 16 MiB, stock SQLite 2 MiB). Negative: KiB.
+    db.exec(`PRAGMA cache_size = -${Math.ceil(options.cacheBytes / 1024)}`);
     migrate(db);
   } catch (error) {
     db.close();

@@ -63,10 +63,24 @@ export interface SqliteStoreOptions {
    * scale bench's payload)
    */
   mmapBytes?: number;
+  /**
+   * The most memory SQLite's own page cache may hold (`PRAGMA cache_size`), for the pages SQLite does not read
+   * through the memory map: those of a file larger than the map (above about 4.5 million sessions with the
+   * scale bench's payload), and every page when the map is off. A lookup whose pages are beyond the map and
+   * not in this cache costs a `read` call per page: at 10⁷ sessions, with 10,000 sessions in use, the 16 MiB
+   * better-sqlite3 keeps by default read about 1.2 pages per lookup from the file system, 64 MiB none
+   * (docs/bench.md). It is memory of the process (not the V8 heap), taken as pages are read, never more than
+   * the file needs. `0` leaves SQLite its smallest cache. Applies to `:memory:` only as SQLite's limit for
+   * pages it may drop, which it never does there.
+   * @default 67108864 (64 MiB)
+   */
+  cacheBytes?: number;
 }
 
 /** Default `mmapBytes`: 2 GiB, which SQLite caps at its build's ceiling. */
 const DEFAULT_MMAP_BYTES = 2 * 1024 * 1024 * 1024;
+/** Default `cacheBytes`: 64 MiB. */
+const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The embedded default store: one SQLite file (WAL), on better-sqlite3, `node:sqlite` or `bun:sqlite` (driver.ts). Every write, single statement or not,
@@ -80,6 +94,8 @@ export class SqliteStore implements SessionStore, BrowsableStore {
   readonly driver: SqliteDriverName;
   /** The memory map SQLite applied (`PRAGMA mmap_size`, which a build may cap or lack: then smaller, or 0). */
   readonly mmapBytes: number;
+  /** The page cache's limit SQLite applied (`PRAGMA cache_size`, in bytes). */
+  readonly cacheBytes: number;
   readonly #db: SqliteDatabase;
   readonly #sql: Statements;
   readonly #writes: Writes;
@@ -103,17 +119,25 @@ export class SqliteStore implements SessionStore, BrowsableStore {
     if (!Number.isSafeInteger(mmapBytes) || mmapBytes < 0) {
       throw new TypeError('tessera: mmapBytes must be a non-negative integer');
     }
+    const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    if (!Number.isSafeInteger(cacheBytes) || cacheBytes < 0) {
+      throw new TypeError('tessera: cacheBytes must be a non-negative integer');
+    }
     this.#db = openDatabase({
       path: options.path,
       busyTimeoutMs,
       synchronous,
       driver: options.driver,
       mmapBytes,
+      cacheBytes,
     });
     this.driver = this.#db.driver;
     this.mmapBytes = Number(
       (this.#db.prepare('PRAGMA mmap_size').get() as { mmap_size: number } | undefined)?.mmap_size ?? 0,
     );
+    // Negative: KiB; positive: pages (SQLite's two units for cache_size).
+    const cache = Number(this.#db.pragma('cache_size'));
+    this.cacheBytes = cache < 0 ? -cache * 1024 : cache * Number(this.#db.pragma('page_size'));
     this.#sql = prepareStatements(this.#db);
     this.#writes = prepareWrites(this.#db, this.#sql);
     this.#browse = new SqliteBrowse(this.#db);
