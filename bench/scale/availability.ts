@@ -55,7 +55,10 @@ export async function availability(kind: ScaleStoreKind, settings: ScaleSettings
         return { ok: true, label: 'memory (MemoryStore, one process)' };
       case 'sqlite':
         if (!sqliteAvailable()) return { ok: false, reason: 'SqliteStore is not in this tree' };
-        return { ok: true, label: `SQLite ${sqliteVersion()} (file, WAL, synchronous=FULL, mmap 2 GiB)` };
+        return {
+          ok: true,
+          label: `SQLite ${sqliteVersion()} (file, WAL, synchronous=FULL, mmap 2 GiB, cache 64 MiB)`,
+        };
       case 'postgres':
         return { ok: true, label: `PostgreSQL ${await postgresVersion(settings.postgresUrl)}` };
       case 'redis':
