@@ -14,6 +14,15 @@ export function positiveNumber(
   return value;
 }
 
+/** A count (bytes, milliseconds): a safe integer, 0 or more. */
+export function nonNegativeInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`tessera: ${name} must be a non-negative integer`);
+  }
+  return value;
+}
+
 /** An integer from `min` to `max`. */
 export function integerInRange(
   name: string,

@@ -1,4 +1,5 @@
 import { StoreUnavailableError } from '../../core/errors.js';
+import { nonNegativeInteger } from '../../core/numbers.js';
 import type { DataPatch, SessionRecord } from '../../core/session.js';
 import type {
   CreateOptions,
@@ -104,10 +105,7 @@ export class SqliteStore implements SessionStore, BrowsableStore {
 
   constructor(options: SqliteStoreOptions) {
     if (typeof options?.path !== 'string') throw new TypeError('tessera: SqliteStore needs a path');
-    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-      throw new TypeError('tessera: busyTimeoutMs must be a non-negative integer');
-    }
+    const busyTimeoutMs = nonNegativeInteger('busyTimeoutMs', options.busyTimeoutMs, 5000);
     const synchronous = options.synchronous ?? 'full';
     if (synchronous !== 'full' && synchronous !== 'normal') {
       throw new TypeError("tessera: synchronous must be 'full' or 'normal'");
@@ -115,14 +113,8 @@ export class SqliteStore implements SessionStore, BrowsableStore {
     if (options.driver !== undefined && !isSqliteDriverName(options.driver)) {
       throw new TypeError("tessera: driver must be 'better-sqlite3', 'node:sqlite' or 'bun:sqlite'");
     }
-    const mmapBytes = options.mmapBytes ?? DEFAULT_MMAP_BYTES;
-    if (!Number.isSafeInteger(mmapBytes) || mmapBytes < 0) {
-      throw new TypeError('tessera: mmapBytes must be a non-negative integer');
-    }
-    const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
-    if (!Number.isSafeInteger(cacheBytes) || cacheBytes < 0) {
-      throw new TypeError('tessera: cacheBytes must be a non-negative integer');
-    }
+    const mmapBytes = nonNegativeInteger('mmapBytes', options.mmapBytes, DEFAULT_MMAP_BYTES);
+    const cacheBytes = nonNegativeInteger('cacheBytes', options.cacheBytes, DEFAULT_CACHE_BYTES);
     this.#db = openDatabase({
       path: options.path,
       busyTimeoutMs,
@@ -132,9 +124,7 @@ export class SqliteStore implements SessionStore, BrowsableStore {
       cacheBytes,
     });
     this.driver = this.#db.driver;
-    this.mmapBytes = Number(
-      (this.#db.prepare('PRAGMA mmap_size').get() as { mmap_size: number } | undefined)?.mmap_size ?? 0,
-    );
+    this.mmapBytes = Number(this.#db.pragma('mmap_size') ?? 0);
     // Negative: KiB; positive: pages (SQLite's two units for cache_size).
     const cache = Number(this.#db.pragma('cache_size'));
     this.cacheBytes = cache < 0 ? -cache * 1024 : cache * Number(this.#db.pragma('page_size'));
